@@ -1,0 +1,40 @@
+package io.kanal.proxy.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One virtual cluster: where clients connect, the address they are told, and the real cluster behind it.
+ *
+ * @param name                   unique among the proxy's virtual clusters; appears in logs and metrics
+ * @param bootstrap              the listen address of the bootstrap port; broker ports follow it
+ * @param advertisedHost         the host clients are told to connect to for every broker
+ * @param nodeIds                the broker node ids that get a port, see {@link NodeIdRange}
+ * @param targetBootstrapServers the real cluster's bootstrap servers, tried in turn
+ */
+public record VirtualClusterConfig(
+        String name,
+        HostPort bootstrap,
+        String advertisedHost,
+        NodeIdRange nodeIds,
+        List<HostPort> targetBootstrapServers) {
+
+    public VirtualClusterConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bootstrap, "bootstrap");
+        Objects.requireNonNull(advertisedHost, "advertisedHost");
+        Objects.requireNonNull(nodeIds, "nodeIds");
+        targetBootstrapServers = List.copyOf(targetBootstrapServers);
+        if (targetBootstrapServers.isEmpty()) {
+            throw new IllegalArgumentException("virtual cluster " + name + " has no target bootstrap servers");
+        }
+    }
+
+    /** The port broker {@code nodeId} listens on, for a node id inside {@link #nodeIds()}. */
+    public int brokerPort(int bootstrapPort, int nodeId) {
+        if (!nodeIds.contains(nodeId)) {
+            throw new IllegalArgumentException("node id " + nodeId + " is outside " + nodeIds);
+        }
+        return bootstrapPort + 1 + (nodeId - nodeIds.first());
+    }
+}

@@ -1,0 +1,27 @@
+package io.kanal.proxy.connection;
+
+import io.kanal.proxy.net.Transport;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.time.Duration;
+
+/**
+ * What every connection of one virtual cluster shares.
+ *
+ * @param virtualCluster       the virtual cluster's name, for logs
+ * @param transport            the socket implementation for broker connections
+ * @param maxFrameBytes        the largest frame accepted from either side
+ * @param connectTimeout       how long a broker may take to accept a connection
+ * @param writeBufferWaterMark when a channel counts as unable to take more, and when as able again
+ * @param maxInFlightRequests  how many requests one client may have outstanding before the proxy stops reading it
+ * @param responseTransformer  what rewrites responses on their way to the client
+ */
+public record ConnectionSettings(
+        String virtualCluster,
+        Transport transport,
+        int maxFrameBytes,
+        Duration connectTimeout,
+        WriteBufferWaterMark writeBufferWaterMark,
+        int maxInFlightRequests,
+        ResponseTransformer responseTransformer) {
+}

@@ -1,0 +1,46 @@
+package io.kanal.proxy.connection;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/** The client side of a {@link ProxyConnection}: hands it request frames and channel events. */
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+
+    private final ProxyConnection connection;
+
+    public DownstreamHandler(ProxyConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        connection.start();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        connection.onRequest((ByteBuf) msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        connection.flushUpstream();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.updateReading();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connection.downstreamClosed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        connection.downstreamFailed(cause);
+    }
+}

@@ -1,0 +1,60 @@
+package io.kanal.proxy.frame;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+
+import java.util.List;
+
+/**
+ * Splits a byte stream into Kafka frames: a 4-byte big-endian size, then that many bytes.
+ *
+ * <p>Each frame is emitted as a retained slice of the received bytes <em>including</em> its size prefix, so a frame
+ * nobody needs to change can be written to the other side exactly as it arrived. The size is checked against the
+ * limit before anything is buffered for it, so a hostile size never makes the proxy allocate.
+ */
+public final class KafkaFrameDecoder extends ByteToMessageDecoder {
+
+    /** Bytes of the size prefix in front of every Kafka frame. */
+    public static final int SIZE_PREFIX_BYTES = 4;
+
+    private final int maxFrameBytes;
+
+    /** @param maxFrameBytes the largest frame body accepted, size prefix excluded */
+    public KafkaFrameDecoder(int maxFrameBytes) {
+        if (maxFrameBytes <= 0) {
+            throw new IllegalArgumentException("maxFrameBytes must be positive");
+        }
+        this.maxFrameBytes = maxFrameBytes;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < SIZE_PREFIX_BYTES) {
+            return;
+        }
+        int size = in.getInt(in.readerIndex());
+        if (size < 0) {
+            throw new CorruptedFrameException("negative frame size " + size);
+        }
+        if (size > maxFrameBytes) {
+            throw new TooLongFrameException("frame of " + size + " bytes exceeds the limit of " + maxFrameBytes);
+        }
+        if (in.readableBytes() < SIZE_PREFIX_BYTES + size) {
+            return;
+        }
+        out.add(in.readRetainedSlice(SIZE_PREFIX_BYTES + size));
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        decode(ctx, in, out);
+        if (in.isReadable()) {
+            int pending = in.readableBytes();
+            in.skipBytes(pending);
+            throw new TruncatedFrameException("connection ended inside a frame, " + pending + " bytes unread");
+        }
+    }
+}

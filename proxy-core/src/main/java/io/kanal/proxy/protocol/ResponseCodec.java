@@ -1,0 +1,78 @@
+package io.kanal.proxy.protocol;
+
+import io.kanal.proxy.frame.KafkaFrameDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Turns response frames into kafka-clients messages and back. Only responses that something must read or change
+ * pass through here; all others are forwarded as the bytes that arrived.
+ */
+public final class ResponseCodec {
+
+    private ResponseCodec() {
+    }
+
+    /**
+     * Decodes a response frame (size prefix included) answering {@code api} at {@code version}.
+     *
+     * @throws MalformedFrameException when the bytes are not a valid response of that API and version
+     */
+    public static DecodedResponse decode(ByteBuf frame, ApiKeys api, short version) {
+        int offset = frame.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX_BYTES;
+        ByteBuffer bytes = frame.nioBuffer(offset, frame.writerIndex() - offset);
+        short headerVersion = api.responseHeaderVersion(version);
+        try {
+            ByteBufferAccessor accessor = new ByteBufferAccessor(bytes);
+            ResponseHeaderData header = new ResponseHeaderData(accessor, headerVersion);
+            int bodyStart = bytes.position();
+            try {
+                return new DecodedResponse(api, header, headerVersion, readBody(api, accessor, version), version);
+            } catch (RuntimeException e) {
+                if (api != ApiKeys.API_VERSIONS || version == 0) {
+                    throw e;
+                }
+                // A broker that does not know the ApiVersions version asked for answers in version 0.
+                bytes.position(bodyStart);
+                return new DecodedResponse(api, header, headerVersion, readBody(api, accessor, (short) 0), (short) 0);
+            }
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("cannot decode " + api + " v" + version + " response: " + e, e);
+        }
+    }
+
+    /** Encodes a response as a frame with its size prefix. */
+    public static ByteBuf encode(ByteBufAllocator allocator, DecodedResponse response) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int headerSize = response.header().size(cache, response.headerVersion());
+        int size = headerSize + response.body().size(cache, response.bodyVersion());
+        ByteBuf frame = allocator.buffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
+        try {
+            frame.writeInt(size);
+            ByteBufferAccessor accessor = new ByteBufferAccessor(frame.nioBuffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES, size));
+            response.header().write(accessor, cache, response.headerVersion());
+            response.body().write(accessor, cache, response.bodyVersion());
+            frame.writerIndex(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
+            return frame;
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    private static ApiMessage readBody(ApiKeys api, ByteBufferAccessor accessor, short version) {
+        ApiMessage body = api.messageType.newResponse();
+        body.read(accessor, version);
+        if (accessor.remaining() != 0) {
+            throw new IllegalStateException(accessor.remaining() + " bytes left after the body");
+        }
+        return body;
+    }
+}
