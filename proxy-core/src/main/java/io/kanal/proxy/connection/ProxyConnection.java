@@ -21,6 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One client connection and the broker connection that serves it.
@@ -184,23 +187,45 @@ public final class ProxyConnection {
             close("broker " + upstreamAddress + " sent a malformed response: " + e.getMessage());
             return;
         }
-        transformer.transform(decoded).whenComplete((changed, failure) -> downstream.eventLoop().execute(() -> {
-            if (closed) {
-                frame.release();
-            } else if (failure != null) {
-                frame.release();
-                close("cannot rewrite " + pending.api + " response: " + failure);
-            } else {
-                if (changed) {
-                    pending.complete(ResponseCodec.encode(downstream.alloc(), decoded));
-                    frame.release();
-                } else {
-                    pending.complete(frame);
-                }
-                writeCompletedResponses();
+        CompletableFuture<Boolean> transformed;
+        try {
+            transformed = transformer.transform(decoded).toCompletableFuture();
+        } catch (RuntimeException e) {
+            transformed = CompletableFuture.failedFuture(e);
+        }
+        if (transformed.isDone()) {
+            // The common case: nothing to wait for, so the response goes out with this read's flush.
+            finishTransformed(pending, frame, decoded, transformed);
+        } else {
+            CompletableFuture<Boolean> later = transformed;
+            later.whenComplete((changed, failure) -> downstream.eventLoop().execute(() -> {
+                finishTransformed(pending, frame, decoded, later);
                 downstream.flush();
-            }
-        }));
+            }));
+        }
+    }
+
+    private void finishTransformed(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,
+                                   CompletableFuture<Boolean> transformed) {
+        if (closed) {
+            frame.release();
+            return;
+        }
+        boolean changed;
+        try {
+            changed = transformed.join();
+        } catch (CompletionException | CancellationException e) {
+            frame.release();
+            close("cannot rewrite " + pending.api + " response: " + e.getCause());
+            return;
+        }
+        if (changed) {
+            pending.complete(ResponseCodec.encode(downstream.alloc(), decoded));
+            frame.release();
+        } else {
+            pending.complete(frame);
+        }
+        writeCompletedResponses();
     }
 
     private void writeCompletedResponses() {
