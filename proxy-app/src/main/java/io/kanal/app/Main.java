@@ -1,0 +1,149 @@
+package io.kanal.app;
+
+import io.kanal.app.config.ConfigException;
+import io.kanal.app.config.ConfigLoader;
+import io.kanal.app.embedded.EmbeddedBrokerException;
+import io.kanal.app.embedded.EmbeddedKafkaBroker;
+import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.NodeIdRange;
+import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.VirtualClusterConfig;
+import io.kanal.proxy.server.ProxyServer;
+import io.kanal.proxy.server.ProxyStartException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The {@code kanal} command: starts the proxy described by {@code --config FILE}, or the embedded demo without it,
+ * and runs until the JVM is told to stop, closing the proxy gracefully from a shutdown hook.
+ */
+public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_CANNOT_START = 1;
+    static final int EXIT_USAGE = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final String EMBEDDED_CLUSTER = "embedded";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Function<String, String> environment;
+    private final Consumer<Runnable> shutdownHooks;
+
+    /**
+     * @param out           the command's own output
+     * @param err           where errors are reported
+     * @param environment   environment variables for the configuration
+     * @param shutdownHooks registers an action to run when the process is told to stop
+     */
+    Main(PrintStream out, PrintStream err, Function<String, String> environment, Consumer<Runnable> shutdownHooks) {
+        this.out = out;
+        this.err = err;
+        this.environment = environment;
+        this.shutdownHooks = shutdownHooks;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command in this process and returns its exit code once the proxy has stopped. */
+    static int run(String... args) {
+        return new Main(System.out, System.err, System::getenv,
+                action -> Runtime.getRuntime().addShutdownHook(new Thread(action, "kanal-shutdown")))
+                .execute(args);
+    }
+
+    /** Runs the command and returns its exit code once the proxy has stopped. */
+    int execute(String... args) {
+        CommandLine commandLine;
+        try {
+            commandLine = CommandLine.parse(args);
+        } catch (UsageException e) {
+            err.println("kanal: " + e.getMessage());
+            err.println(CommandLine.SYNOPSIS);
+            return EXIT_USAGE;
+        }
+        if (commandLine.help()) {
+            out.print(CommandLine.HELP);
+            return EXIT_OK;
+        }
+        RunningProxy proxy;
+        try {
+            proxy = commandLine.configFile().isPresent()
+                    ? startConfigured(commandLine.configFile().get())
+                    : startEmbedded(commandLine.embeddedPort());
+        } catch (ConfigException e) {
+            err.println("kanal: config error: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (ProxyStartException | EmbeddedBrokerException e) {
+            LOG.debug("Start-up failed", e);
+            err.println("kanal: cannot start: " + e.getMessage());
+            return EXIT_CANNOT_START;
+        } catch (RuntimeException e) {
+            // Not a failure start-up anticipates, so the stack trace is worth having.
+            LOG.error("Start-up failed", e);
+            err.println("kanal: cannot start: " + e);
+            return EXIT_CANNOT_START;
+        }
+        shutdownHooks.accept(proxy::close);
+        try {
+            proxy.awaitClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            proxy.close();
+        }
+        return EXIT_OK;
+    }
+
+    private RunningProxy startConfigured(Path configFile) throws ConfigException {
+        ProxyConfig config = new ConfigLoader(environment).load(configFile);
+        return new RunningProxy(ProxyServer.start(config), Optional.empty());
+    }
+
+    private RunningProxy startEmbedded(int port) {
+        out.println("No --config given: starting an embedded Kafka broker to proxy...");
+        out.flush();
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker();
+        broker.start();
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(ProxyConfig.of(List.of(new VirtualClusterConfig(
+                    EMBEDDED_CLUSTER,
+                    new HostPort(LOOPBACK, port),
+                    LOOPBACK,
+                    new NodeIdRange(EmbeddedKafkaBroker.NODE_ID, EmbeddedKafkaBroker.NODE_ID),
+                    List.of(HostPort.parse(broker.bootstrapServers()))))));
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        printConnectInstructions(server.bootstrapAddress(EMBEDDED_CLUSTER));
+        return new RunningProxy(server, Optional.of(broker));
+    }
+
+    private void printConnectInstructions(InetSocketAddress bootstrap) {
+        String address = bootstrap.getHostString() + ":" + bootstrap.getPort();
+        out.println("Kanal is running in front of an embedded single-node Kafka broker.");
+        out.println();
+        out.println("  Bootstrap server: " + address);
+        out.println();
+        out.println("Try it:");
+        out.println("  kafka-console-producer.sh --bootstrap-server " + address + " --topic demo");
+        out.println("  kafka-console-consumer.sh --bootstrap-server " + address + " --topic demo --from-beginning");
+        out.println("  kcat -b " + address + " -L");
+        out.println();
+        out.println("Stop with Ctrl+C; the broker's data is deleted on exit.");
+        out.flush();
+    }
+}

@@ -1,0 +1,199 @@
+package io.kanal.app.config;
+
+import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.NodeIdRange;
+import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.VirtualClusterConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the configuration file as written into the engine's {@link ProxyConfig}, applying defaults and checking
+ * every value on the way, so that the engine only ever sees a configuration it can run.
+ */
+final class ProxyConfigMapper {
+
+    private static final int MIN_FRAME_BYTES = 64;
+    private static final int MAX_PORT = 65535;
+
+    private final Map<String, KeyPath> clusterNames = new HashMap<>();
+    private final ListenPorts listenPorts = new ListenPorts();
+
+    private ProxyConfigMapper() {
+    }
+
+    /**
+     * @throws ConfigException naming the key of the first value that is missing, malformed or clashing
+     */
+    static ProxyConfig map(ConfigDocument document) throws ConfigException {
+        return new ProxyConfigMapper().proxyConfig(document);
+    }
+
+    private ProxyConfig proxyConfig(ConfigDocument document) throws ConfigException {
+        KeyPath clustersPath = KeyPath.ROOT.key("virtualClusters");
+        List<VirtualClusterSection> sections = document.virtualClusters();
+        if (sections == null || sections.isEmpty()) {
+            throw ConfigException.at(clustersPath, "at least one virtual cluster is required");
+        }
+        List<VirtualClusterConfig> clusters = new ArrayList<>(sections.size());
+        for (int i = 0; i < sections.size(); i++) {
+            clusters.add(virtualCluster(sections.get(i), clustersPath.index(i)));
+        }
+        return network(clusters, document.network(), KeyPath.ROOT.key("network"));
+    }
+
+    private VirtualClusterConfig virtualCluster(VirtualClusterSection section, KeyPath path) throws ConfigException {
+        if (section == null) {
+            throw ConfigException.at(path, "empty entry; a virtual cluster needs at least name, bootstrap and target");
+        }
+        String name = name(section.name(), path);
+        KeyPath bootstrapPath = path.key("bootstrap");
+        HostPort bootstrap = address(required(section.bootstrap(), bootstrapPath), bootstrapPath);
+        String advertisedHost = advertisedHost(section.advertisedHost(), bootstrap, path.key("advertisedHost"));
+        NodeIdRange nodeIds = nodeIds(section.nodeIds(), path.key("nodeIds"));
+        claimPorts(name, bootstrap, nodeIds, bootstrapPath);
+        List<HostPort> targets = targetBootstrapServers(section.target(), path.key("target"));
+        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets);
+    }
+
+    private String name(String name, KeyPath clusterPath) throws ConfigException {
+        KeyPath path = clusterPath.key("name");
+        if (required(name, path).isBlank()) {
+            throw ConfigException.at(path, "must not be empty");
+        }
+        KeyPath earlier = clusterNames.putIfAbsent(name, clusterPath);
+        if (earlier != null) {
+            throw ConfigException.at(path, "'" + name + "' is already the name of " + earlier);
+        }
+        return name;
+    }
+
+    private static String advertisedHost(String advertisedHost, HostPort bootstrap, KeyPath path)
+            throws ConfigException {
+        if (advertisedHost == null) {
+            if (Hosts.isWildcard(bootstrap.host())) {
+                throw ConfigException.at(path, "required because bootstrap listens on the wildcard address "
+                        + bootstrap.host() + ", which clients cannot connect to");
+            }
+            return bootstrap.host();
+        }
+        if (advertisedHost.isBlank() || advertisedHost.chars().anyMatch(Character::isWhitespace)) {
+            throw ConfigException.at(path, "'" + advertisedHost + "' is not a host name or IP address");
+        }
+        if (Hosts.isWildcard(advertisedHost)) {
+            throw ConfigException.at(path, "'" + advertisedHost + "' is a wildcard address, which clients cannot "
+                    + "connect to");
+        }
+        // One colon means host:port; IPv6 literals have at least two.
+        if (advertisedHost.indexOf(':') >= 0 && advertisedHost.indexOf(':') == advertisedHost.lastIndexOf(':')) {
+            throw ConfigException.at(path, "'" + advertisedHost + "' must be a host without a port; broker ports "
+                    + "follow the bootstrap port");
+        }
+        return advertisedHost;
+    }
+
+    private static NodeIdRange nodeIds(NodeIdsSection section, KeyPath path) throws ConfigException {
+        if (section == null) {
+            return NodeIdRange.DEFAULT;
+        }
+        int first = required(section.first(), path.key("first"));
+        int last = required(section.last(), path.key("last"));
+        try {
+            return new NodeIdRange(first, last);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(path, e.getMessage());
+        }
+    }
+
+    private void claimPorts(String name, HostPort bootstrap, NodeIdRange nodeIds, KeyPath path)
+            throws ConfigException {
+        if (bootstrap.port() == 0) {
+            // The operating system picks the port at bind time, so neither it nor the broker ports after it are
+            // known yet; tests use this to run on whatever is free.
+            return;
+        }
+        long lastPort = (long) bootstrap.port() + nodeIds.size();
+        if (lastPort > MAX_PORT) {
+            throw ConfigException.at(path, "broker ports " + (bootstrap.port() + 1) + "-" + lastPort
+                    + " for node ids " + nodeIds.first() + "-" + nodeIds.last() + " run past " + MAX_PORT);
+        }
+        listenPorts.claim(bootstrap.host(), bootstrap.port(), (int) lastPort, "virtual cluster '" + name + "'", path);
+    }
+
+    private static List<HostPort> targetBootstrapServers(TargetSection target, KeyPath path) throws ConfigException {
+        KeyPath serversPath = path.key("bootstrapServers");
+        List<String> entries = required(required(target, path).bootstrapServers(), serversPath);
+        List<HostPort> servers = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            // A YAML list names its element; a single comma-separated string is reported at the key itself.
+            KeyPath entryPath = entries.size() > 1 ? serversPath.index(i) : serversPath;
+            String entry = required(entries.get(i), entryPath);
+            for (String address : entry.split(",")) {
+                if (!address.isBlank()) {
+                    servers.add(address(address, entryPath));
+                }
+            }
+        }
+        if (servers.isEmpty()) {
+            throw ConfigException.at(serversPath, "at least one host:port is required");
+        }
+        return servers;
+    }
+
+    private static ProxyConfig network(List<VirtualClusterConfig> clusters, NetworkSection section, KeyPath path)
+            throws ConfigException {
+        if (section == null) {
+            return ProxyConfig.of(clusters);
+        }
+        int maxFrameBytes = section.maxFrameBytes() == null
+                ? ProxyConfig.DEFAULT_MAX_FRAME_BYTES
+                : section.maxFrameBytes();
+        if (maxFrameBytes < MIN_FRAME_BYTES) {
+            throw ConfigException.at(path.key("maxFrameBytes"),
+                    maxFrameBytes + " is below the minimum of " + MIN_FRAME_BYTES + " bytes");
+        }
+        Duration connectTimeout =
+                duration(section.connectTimeout(), ProxyConfig.DEFAULT_CONNECT_TIMEOUT, path.key("connectTimeout"));
+        if (connectTimeout.isZero()) {
+            throw ConfigException.at(path.key("connectTimeout"), "must be longer than 0");
+        }
+        Duration shutdownGrace =
+                duration(section.shutdownGrace(), ProxyConfig.DEFAULT_SHUTDOWN_GRACE, path.key("shutdownGrace"));
+        return new ProxyConfig(clusters, maxFrameBytes, connectTimeout, shutdownGrace);
+    }
+
+    private static Duration duration(String text, Duration defaultValue, KeyPath path) throws ConfigException {
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            return DurationText.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(path, e.getMessage());
+        }
+    }
+
+    private static HostPort address(String text, KeyPath path) throws ConfigException {
+        HostPort address;
+        try {
+            address = HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(path, e.getMessage());
+        }
+        if (address.host().chars().anyMatch(Character::isWhitespace)) {
+            throw ConfigException.at(path, "'" + text.trim() + "' has white space in its host");
+        }
+        return address;
+    }
+
+    private static <T> T required(T value, KeyPath path) throws ConfigException {
+        if (value == null) {
+            throw ConfigException.at(path, "missing required key");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,179 @@
+package io.kanal.app.embedded;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A single-node Apache Kafka broker running inside this JVM: KRaft mode, broker and controller in one process,
+ * listening on loopback only, with its data in a temporary directory that {@link #close()} deletes. It is what
+ * {@code kanal} proxies when started without a configuration, so that trying Kanal needs nothing but the jar.
+ *
+ * <p>It is built the way Kafka's own test kit builds one, without the test kit's JUnit dependencies: write the
+ * broker properties, format the log directory with {@link Formatter} as {@code kafka-storage.sh format} does, then
+ * run {@link KafkaRaftServer}, the server behind {@code kafka-server-start.sh}.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    /** The broker's node id: a virtual cluster in front of it needs a broker port for this id only. */
+    public static final int NODE_ID = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final String HOST = "127.0.0.1";
+    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private Path dataDirectory;
+    private KafkaRaftServer server;
+    private String bootstrapServers;
+
+    /**
+     * Formats a fresh data directory, starts the broker on free loopback ports and returns once a client can reach
+     * it.
+     *
+     * @throws EmbeddedBrokerException when any of that fails; whatever was started is stopped again
+     * @throws IllegalStateException   when called twice
+     */
+    public synchronized void start() {
+        if (dataDirectory != null) {
+            throw new IllegalStateException("the embedded Kafka broker was already started");
+        }
+        try {
+            dataDirectory = Files.createTempDirectory("kanal-kafka-");
+            int[] ports = freeLoopbackPorts(2);
+            KafkaConfig config = new KafkaConfig(properties(ports[0], ports[1]), false);
+            format(config);
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            bootstrapServers = HOST + ":" + ports[0];
+            awaitClientAccess();
+            LOG.info("Embedded Kafka broker {} is up at {} with its data in {}", NODE_ID, bootstrapServers,
+                    dataDirectory);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+            throw new EmbeddedBrokerException("embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    /** The broker's {@code host:port}, for clients and for a proxy in front of it. */
+    public synchronized String bootstrapServers() {
+        if (bootstrapServers == null) {
+            throw new IllegalStateException("the embedded Kafka broker is not running");
+        }
+        return bootstrapServers;
+    }
+
+    /** Where the broker keeps its data while it runs; deleted by {@link #close()}. */
+    synchronized Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** Stops the broker and deletes its data. Does nothing when it is not running. */
+    @Override
+    public synchronized void close() {
+        bootstrapServers = null;
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+        if (dataDirectory != null) {
+            try {
+                Utils.delete(dataDirectory.toFile());
+            } catch (IOException e) {
+                LOG.warn("Could not delete the embedded Kafka broker's data in {}: {}", dataDirectory, e.toString());
+            }
+        }
+    }
+
+    private Map<String, String> properties(int brokerPort, int controllerPort) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("process.roles", "broker,controller");
+        properties.put("node.id", Integer.toString(NODE_ID));
+        properties.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        properties.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        properties.put("listener.security.protocol.map",
+                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        properties.put("controller.listener.names", CONTROLLER_LISTENER);
+        properties.put("inter.broker.listener.name", BROKER_LISTENER);
+        properties.put("log.dirs", dataDirectory.toString());
+        // A single broker cannot hold more than one replica of the internal topics.
+        properties.put("offsets.topic.replication.factor", "1");
+        properties.put("transaction.state.log.replication.factor", "1");
+        properties.put("transaction.state.log.min.isr", "1");
+        properties.put("share.coordinator.state.topic.replication.factor", "1");
+        properties.put("share.coordinator.state.topic.min.isr", "1");
+        // No other members will join, so a consumer group need not wait for them.
+        properties.put("group.initial.rebalance.delay.ms", "0");
+        // The log cleaner's default 128 MiB buffer is sized for production; a demo broker only compacts a little.
+        properties.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        return properties;
+    }
+
+    private void format(KafkaConfig config) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .addDirectory(dataDirectory.toString())
+                .run();
+    }
+
+    /** {@code startup()} returns once the broker is unfenced; a client's view of the cluster is what counts. */
+    private void awaitClientAccess() throws InterruptedException, ExecutionException, TimeoutException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            int timeoutMs = (int) READY_TIMEOUT.toMillis();
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+                    .nodes()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Ports the operating system has just handed out, all held at once so that they differ from each other. */
+    private static int[] freeLoopbackPorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+    }
+}

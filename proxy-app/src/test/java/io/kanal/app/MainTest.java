@@ -1,0 +1,154 @@
+package io.kanal.app;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path directory;
+
+    private Main main(Map<String, String> environment) {
+        return new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), environment::get, shutdownHooks::add);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void printsHelp() {
+        assertEquals(Main.EXIT_OK, main(Map.of()).execute("--help"));
+        assertTrue(out().startsWith("Usage: kanal [--config FILE]"), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void exitsWithTwoOnAnUnknownArgument() {
+        assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--bogus"));
+        assertEquals("kanal: unknown argument '--bogus'\n" + CommandLine.SYNOPSIS + "\n", err());
+    }
+
+    @Test
+    void reportsAConfigErrorOnOneLineAndExitsWithTwo() throws IOException {
+        Path config = write("""
+                virtualClusters:
+                  - name: a
+                    bootstrp: 127.0.0.1:9192
+                """);
+
+        assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", config.toString()));
+        assertEquals("kanal: config error: virtualClusters[0].bootstrp: unknown key "
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target)\n", err());
+    }
+
+    @Test
+    void reportsAMissingConfigFile() {
+        Path missing = directory.resolve("missing.yaml");
+
+        assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", missing.toString()));
+        assertEquals("kanal: config error: cannot read " + missing + ": no such file\n", err());
+    }
+
+    @Test
+    void exitsWithOneWhenTheBootstrapPortIsTaken() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = write(configOnPort("${KANAL_PORT}"));
+
+            int exitCode = main(Map.of("KANAL_PORT", Integer.toString(taken.getLocalPort())))
+                    .execute("--config", config.toString());
+
+            assertEquals(Main.EXIT_CANNOT_START, exitCode);
+            assertTrue(err().startsWith("kanal: cannot start: "), err());
+            assertEquals(1, err().lines().count(), err());
+            assertTrue(shutdownHooks.isEmpty());
+        }
+    }
+
+    @Test
+    void runsUntilTheShutdownHookClosesTheProxy() throws Exception {
+        int port = freePort();
+        Path config = write(configOnPort(Integer.toString(port)));
+        Main main = main(Map.of());
+
+        CompletableFuture<Integer> exitCode =
+                CompletableFuture.supplyAsync(() -> main.execute("--config", config.toString()));
+        awaitListening(port);
+        assertFalse(exitCode.isDone());
+        assertEquals(1, shutdownHooks.size());
+        shutdownHooks.get(0).run();
+
+        assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
+        assertFalse(accepts(port), "still listening after shutdown");
+    }
+
+    private static String configOnPort(String port) {
+        return """
+                virtualClusters:
+                  - name: test
+                    bootstrap: 127.0.0.1:%s
+                    nodeIds: { first: 0, last: 0 }
+                    target:
+                      bootstrapServers: 127.0.0.1:1
+                network:
+                  shutdownGrace: 1s
+                """.formatted(port);
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(directory.resolve("kanal.yaml"), yaml);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitListening(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!accepts(port)) {
+            assertTrue(System.nanoTime() < deadline, "nothing listening on port " + port);
+            Thread.sleep(50);
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

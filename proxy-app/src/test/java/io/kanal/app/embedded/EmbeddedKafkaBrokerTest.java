@@ -1,0 +1,85 @@
+package io.kanal.app.embedded;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbeddedKafkaBrokerTest {
+
+    private static final String TOPIC = "embedded-test";
+
+    @Test
+    void producesAndConsumesARecordThenDeletesItsData() throws Exception {
+        Path dataDirectory;
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
+            broker.start();
+            dataDirectory = broker.dataDirectory();
+            assertTrue(Files.isDirectory(dataDirectory));
+            String bootstrapServers = broker.bootstrapServers();
+            assertTrue(bootstrapServers.startsWith("127.0.0.1:"), bootstrapServers);
+
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+                producer.send(new ProducerRecord<>(TOPIC, "key", "hello")).get();
+            }
+
+            List<ConsumerRecord<String, String>> records = consumeAtLeastOne(bootstrapServers);
+
+            assertEquals("key", records.get(0).key());
+            assertEquals("hello", records.get(0).value());
+        }
+        assertFalse(Files.exists(dataDirectory), "data directory left behind: " + dataDirectory);
+    }
+
+    @Test
+    void hasNoAddressBeforeItStarts() {
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
+            assertThrows(IllegalStateException.class, broker::bootstrapServers);
+        }
+    }
+
+    private static List<ConsumerRecord<String, String>> consumeAtLeastOne(String bootstrapServers) {
+        TopicPartition partition = new TopicPartition(TOPIC, 0);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            assertFalse(records.isEmpty(), "no record consumed within 30 s");
+            return records;
+        }
+    }
+}
