@@ -1,0 +1,84 @@
+package io.kanal.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a command as a child process with the given stdin, capturing stdout and stderr in files under target/ so that
+ * neither pipe can fill up and block the child, and killing it if it outlives its timeout.
+ */
+final class ChildProcess {
+
+    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+
+        List<String> stdoutLines() {
+            return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+        }
+
+        /** For assertion messages: everything a reader needs to see why the child misbehaved. */
+        String describe() {
+            return String.join(" ", command) + "\nexit code " + exitCode + "\n--- stderr ---\n" + stderr
+                    + "\n--- stdout (first 2000 chars) ---\n" + stdout.substring(0, Math.min(2000, stdout.length()));
+        }
+    }
+
+    private ChildProcess() {
+    }
+
+    static Result run(List<String> command, String stdin, Duration timeout) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(Path.of("target", "child-processes"));
+        Path out = Files.createTempFile(dir, "stdout-", ".txt");
+        Path err = Files.createTempFile(dir, "stderr-", ".txt");
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("timed out after " + timeout.toSeconds() + "s: " + String.join(" ", command)
+                    + "\n--- stderr ---\n" + Files.readString(err));
+        }
+        return new Result(command, process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** The command line that runs {@code mainClass} in a fresh JVM on this test JVM's classpath. */
+    static List<String> java(String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // A small, quickly starting JVM: these tools move a few hundred records.
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The executable {@code name} on the PATH, or null. */
+    static Path onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, name);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
