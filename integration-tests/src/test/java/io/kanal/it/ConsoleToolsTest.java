@@ -25,15 +25,15 @@ class ConsoleToolsTest {
     private static final int LINES = 200;
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(90);
 
-    private static ProxyFixture proxy;
+    private static KanalProcess proxy;
 
     @BeforeAll
-    static void startProxy(KafkaCluster cluster) {
-        proxy = ProxyFixture.start(cluster);
+    static void startProxy(KafkaCluster cluster) throws Exception {
+        proxy = KanalProcess.passthroughExample(cluster);
     }
 
     @AfterAll
-    static void stopProxy() {
+    static void stopProxy() throws Exception {
         if (proxy != null) {
             proxy.close();
         }

@@ -32,10 +32,10 @@ class KcatTest {
     private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(60);
 
     private static Path kcat;
-    private static ProxyFixture proxy;
+    private static KanalProcess proxy;
 
     @BeforeAll
-    static void startProxy(KafkaCluster cluster) {
+    static void startProxy(KafkaCluster cluster) throws Exception {
         kcat = ChildProcess.onPath("kcat");
         if (kcat == null) {
             if (System.getenv("CI") != null) {
@@ -43,11 +43,11 @@ class KcatTest {
             }
             assumeTrue(false, "kcat is not on the PATH");
         }
-        proxy = ProxyFixture.start(cluster);
+        proxy = KanalProcess.passthroughExample(cluster);
     }
 
     @AfterAll
-    static void stopProxy() {
+    static void stopProxy() throws Exception {
         if (proxy != null) {
             proxy.close();
         }
