@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,15 +37,8 @@ class AcksAllOrderingTest {
     private static ProxyFixture proxy;
 
     @BeforeAll
-    static void startProxy(KafkaCluster cluster) {
-        proxy = ProxyFixture.start(cluster);
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
+    static void useProxy(ProxyFixture fixture) {
+        proxy = fixture;
     }
 
     @Test

@@ -51,8 +51,8 @@ class AdminThroughProxyTest {
     private static Admin admin;
 
     @BeforeAll
-    static void connect(KafkaCluster cluster) {
-        proxy = ProxyFixture.start(cluster);
+    static void connect(ProxyFixture fixture) {
+        proxy = fixture;
         admin = Clients.admin(proxy.bootstrapServers());
     }
 
@@ -60,9 +60,6 @@ class AdminThroughProxyTest {
     static void disconnect() {
         if (admin != null) {
             admin.close();
-        }
-        if (proxy != null) {
-            proxy.close();
         }
     }
 

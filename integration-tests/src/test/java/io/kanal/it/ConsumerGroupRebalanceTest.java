@@ -32,7 +32,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,15 +54,8 @@ class ConsumerGroupRebalanceTest {
     private static ProxyFixture proxy;
 
     @BeforeAll
-    static void startProxy(KafkaCluster cluster) {
-        proxy = ProxyFixture.start(cluster);
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
+    static void useProxy(ProxyFixture fixture) {
+        proxy = fixture;
     }
 
     @ParameterizedTest

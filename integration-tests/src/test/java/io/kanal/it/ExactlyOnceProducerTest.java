@@ -20,7 +20,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,15 +39,8 @@ class ExactlyOnceProducerTest {
     private static ProxyFixture proxy;
 
     @BeforeAll
-    static void startProxy(KafkaCluster cluster) {
-        proxy = ProxyFixture.start(cluster);
-    }
-
-    @AfterAll
-    static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
+    static void useProxy(ProxyFixture fixture) {
+        proxy = fixture;
     }
 
     @Test

@@ -31,7 +31,6 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,26 +44,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MetadataAddressTest {
 
-    private static ProxyFixture proxy;
     private static String topic;
 
     @BeforeAll
-    static void setUp(KafkaCluster cluster) throws Exception {
-        proxy = ProxyFixture.start(cluster);
+    static void createTopic(KafkaCluster cluster) throws Exception {
         try (Admin admin = cluster.directAdmin()) {
             topic = Topics.create(admin, "metadata", 3);
         }
     }
 
-    @AfterAll
-    static void stopProxy() {
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
-
     @Test
-    void rawMetadataResponseNamesOnlyProxyPorts(KafkaCluster cluster) throws Exception {
+    void rawMetadataResponseNamesOnlyProxyPorts(KafkaCluster cluster, ProxyFixture proxy) throws Exception {
         MetadataResponse metadata;
         try (RawConnection connection = new RawConnection(proxy.bootstrapPort())) {
             // As every client does: ask which versions are supported, then use the newest both sides know.
@@ -83,7 +73,7 @@ class MetadataAddressTest {
     }
 
     @Test
-    void clientsAreGivenOnlyProxyPorts(KafkaCluster cluster) throws Exception {
+    void clientsAreGivenOnlyProxyPorts(KafkaCluster cluster, ProxyFixture proxy) throws Exception {
         List<Node> seen = new ArrayList<>();
         try (Admin admin = Clients.admin(proxy.bootstrapServers())) {
             seen.addAll(admin.describeCluster().nodes().get());
