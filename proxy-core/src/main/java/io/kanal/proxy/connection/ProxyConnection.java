@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One client connection and the broker connection that serves it.
@@ -108,6 +109,13 @@ public final class ProxyConnection {
             frame.release();
             return;
         }
+        if (upstream == null) {
+            // Reading is off until the broker connection stands; epoll still drains the socket when the client hangs
+            // up, and a client that has hung up awaits no answer.
+            frame.release();
+            close("client sent a request before its broker connection stood");
+            return;
+        }
         RequestFrame request;
         boolean expectsResponse;
         try {
@@ -131,8 +139,9 @@ public final class ProxyConnection {
     }
 
     /**
-     * Deals with a request in a version newer than this proxy's kafka-clients knows. Most such requests can still
-     * be forwarded untouched; this returns {@code true} when it has answered or refused the request instead.
+     * Deals with a request in a version this proxy's kafka-clients does not know: one too new, or one it dropped
+     * (Produce v0-2). Most such requests can still be forwarded for the broker to judge; this returns {@code true}
+     * when it has answered or refused the request instead.
      */
     private boolean answeredUnknownVersion(RequestFrame request) {
         if (request.api() == ApiKeys.API_VERSIONS) {
@@ -145,7 +154,7 @@ public final class ProxyConnection {
             downstream.flush();
             return true;
         }
-        if (settings.responseTransformer().wants(request.api(), request.api().latestVersion())) {
+        if (settings.responseTransformer().wants(request.api(), request.apiVersion())) {
             // We could not read the answer, and it may carry a broker address the client must not see.
             request.frame().release();
             close(request + " is newer than this proxy can rewrite");
@@ -198,10 +207,16 @@ public final class ProxyConnection {
             finishTransformed(pending, frame, decoded, transformed);
         } else {
             CompletableFuture<Boolean> later = transformed;
-            later.whenComplete((changed, failure) -> downstream.eventLoop().execute(() -> {
-                finishTransformed(pending, frame, decoded, later);
-                downstream.flush();
-            }));
+            later.whenComplete((changed, failure) -> {
+                try {
+                    downstream.eventLoop().execute(() -> {
+                        finishTransformed(pending, frame, decoded, later);
+                        downstream.flush();
+                    });
+                } catch (RejectedExecutionException shuttingDown) {
+                    frame.release();
+                }
+            });
         }
     }
 
@@ -220,8 +235,16 @@ public final class ProxyConnection {
             return;
         }
         if (changed) {
-            pending.complete(ResponseCodec.encode(downstream.alloc(), decoded));
-            frame.release();
+            ByteBuf encoded;
+            try {
+                encoded = ResponseCodec.encode(downstream.alloc(), decoded);
+            } catch (RuntimeException e) {
+                close("cannot encode the rewritten " + pending.api + " response: " + e);
+                return;
+            } finally {
+                frame.release();
+            }
+            pending.complete(encoded);
         } else {
             pending.complete(frame);
         }

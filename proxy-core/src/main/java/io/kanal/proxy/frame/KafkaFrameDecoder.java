@@ -42,7 +42,8 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
         if (size > maxFrameBytes) {
             throw new TooLongFrameException("frame of " + size + " bytes exceeds the limit of " + maxFrameBytes);
         }
-        if (in.readableBytes() < SIZE_PREFIX_BYTES + size) {
+        // Subtract rather than add: a size near Integer.MAX_VALUE must not wrap around.
+        if (in.readableBytes() - SIZE_PREFIX_BYTES < size) {
             return;
         }
         out.add(in.readRetainedSlice(SIZE_PREFIX_BYTES + size));

@@ -53,6 +53,11 @@ public final class ApiVersionsClamp {
         if (!ApiKeys.hasId(apiKey)) {
             return Optional.empty();
         }
-        return ApiKeys.forId(apiKey).toApiVersionForApiResponse(false, ListenerType.BROKER);
+        return proxyRange(ApiKeys.forId(apiKey));
+    }
+
+    /** The versions of {@code api} this proxy handles, or empty when clients must not use it through a broker. */
+    static Optional<ApiVersion> proxyRange(ApiKeys api) {
+        return api.toApiVersionForApiResponse(false, ListenerType.BROKER);
     }
 }

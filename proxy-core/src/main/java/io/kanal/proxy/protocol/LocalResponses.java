@@ -20,7 +20,7 @@ public final class LocalResponses {
     public static DecodedResponse unsupportedApiVersions(int correlationId) {
         ApiVersionsResponseData body = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         for (ApiKeys api : ApiKeys.apisForListener(ApiMessageType.ListenerType.BROKER)) {
-            api.toApiVersion(false).ifPresent(version -> body.apiKeys().add(version));
+            ApiVersionsClamp.proxyRange(api).ifPresent(version -> body.apiKeys().add(version));
         }
         ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         return new DecodedResponse(ApiKeys.API_VERSIONS, header, (short) 0, body, (short) 0);

@@ -129,8 +129,9 @@ public final class RequestFrame {
 
     private short headerVersion() {
         if (!versionKnown()) {
-            // A version newer than ours: Kafka moved every API to flexible headers long ago, so newer is flexible.
-            return 2;
+            // Versions kafka-clients dropped (Produce v0-2) predate flexible headers; every API moved to them long
+            // ago, so a version newer than ours is flexible.
+            return apiVersion > api.latestVersion() ? (short) 2 : (short) 1;
         }
         return api.requestHeaderVersion(apiVersion);
     }

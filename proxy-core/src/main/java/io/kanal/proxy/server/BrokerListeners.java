@@ -62,7 +62,14 @@ final class BrokerListeners implements BrokerAddressMap {
         }
         int port = config.brokerPort(bootstrapPort, nodeId);
         if (!closed) {
-            brokerPorts.computeIfAbsent(nodeId, id -> bind(id, port));
+            CompletableFuture<Channel> bound = brokerPorts.computeIfAbsent(nodeId, id -> bind(id, port));
+            // Registered outside computeIfAbsent: a bind that already failed runs this at once, and removing from
+            // inside the mapping function would be a recursive update.
+            bound.whenComplete((channel, failure) -> {
+                if (failure != null) {
+                    brokerPorts.remove(nodeId, bound);
+                }
+            });
         }
         return new HostPort(config.advertisedHost(), port);
     }
@@ -89,10 +96,8 @@ final class BrokerListeners implements BrokerAddressMap {
         bound.thenAccept(Listeners::accept);
         bound.whenComplete((channel, failure) -> {
             if (failure != null) {
-                log.error("{}: cannot listen for broker {} on {}: {}", config.name(), nodeId, address,
-                        failure.getMessage());
-                // Forget the attempt so the next response naming this broker tries again.
-                brokerPorts.remove(nodeId);
+                log.error("{}: cannot listen for broker {} on {}: {}; the next response naming it tries again",
+                        config.name(), nodeId, address, failure.getMessage());
             } else if (closed) {
                 channel.close();
             } else {
@@ -107,8 +112,8 @@ final class BrokerListeners implements BrokerAddressMap {
         closed = true;
         // A bind still in progress closes its own channel when it sees the flag.
         brokerPorts.values().stream()
-                .map(future -> future.getNow(null))
-                .filter(channel -> channel != null)
+                .filter(future -> future.isDone() && !future.isCompletedExceptionally())
+                .map(CompletableFuture::join)
                 .forEach(channel -> channel.close().syncUninterruptibly());
     }
 }

@@ -169,6 +169,8 @@ class ResponseCodecTest {
         ApiVersion apiVersions = response.data().apiKeys().find(ApiKeys.API_VERSIONS.id);
         assertNotNull(apiVersions, "the answer must say which ApiVersions versions to retry with");
         assertEquals(ApiKeys.API_VERSIONS.latestVersion(false), apiVersions.maxVersion());
+        // The same ranges the clamp lets through, Produce from v0 included (KAFKA-18659).
+        assertEquals(0, response.data().apiKeys().find(ApiKeys.PRODUCE.id).minVersion());
     }
 
     @Test
