@@ -11,13 +11,15 @@ import java.util.Objects;
  * @param advertisedHost         the host clients are told to connect to for every broker
  * @param nodeIds                the broker node ids that get a port, see {@link NodeIdRange}
  * @param targetBootstrapServers the real cluster's bootstrap servers, tried in turn
+ * @param filters                the filter chain, in the order requests pass it; responses pass it backwards
  */
 public record VirtualClusterConfig(
         String name,
         HostPort bootstrap,
         String advertisedHost,
         NodeIdRange nodeIds,
-        List<HostPort> targetBootstrapServers) {
+        List<HostPort> targetBootstrapServers,
+        List<NamedFilter> filters) {
 
     public VirtualClusterConfig {
         Objects.requireNonNull(name, "name");
@@ -25,9 +27,16 @@ public record VirtualClusterConfig(
         Objects.requireNonNull(advertisedHost, "advertisedHost");
         Objects.requireNonNull(nodeIds, "nodeIds");
         targetBootstrapServers = List.copyOf(targetBootstrapServers);
+        filters = List.copyOf(filters);
         if (targetBootstrapServers.isEmpty()) {
             throw new IllegalArgumentException("virtual cluster " + name + " has no target bootstrap servers");
         }
+    }
+
+    /** A virtual cluster without filters. */
+    public VirtualClusterConfig(String name, HostPort bootstrap, String advertisedHost, NodeIdRange nodeIds,
+                                List<HostPort> targetBootstrapServers) {
+        this(name, bootstrap, advertisedHost, nodeIds, targetBootstrapServers, List.of());
     }
 
     /** The port broker {@code nodeId} listens on, for a node id inside {@link #nodeIds()}. */

@@ -4,6 +4,8 @@ import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.connection.ConnectionSettings;
 import io.kanal.proxy.net.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
@@ -53,6 +55,17 @@ public final class ProxyServer implements AutoCloseable {
      *                             running
      */
     public static ProxyServer start(ProxyConfig config) {
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Binds every virtual cluster's bootstrap port and starts serving, recording the proxy's metrics in
+     * {@code meterRegistry}.
+     *
+     * @throws ProxyStartException naming the virtual cluster and address that could not be bound; nothing is left
+     *                             running
+     */
+    public static ProxyServer start(ProxyConfig config, MeterRegistry meterRegistry) {
         Transport transport = Transport.best();
         ProxyServer server = new ProxyServer(config, transport);
         try {
