@@ -5,7 +5,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 /** What a {@link RequestHook} decided. Made only by the {@link RequestContext} methods. */
 public final class RequestAction {
 
-    enum Kind { FORWARD, RESPOND, CLOSE }
+    enum Kind { PASS, FORWARD, RESPOND, CLOSE }
 
     private final Kind kind;
     private final ApiMessage message;
@@ -15,6 +15,10 @@ public final class RequestAction {
         this.kind = kind;
         this.message = message;
         this.onResponse = onResponse;
+    }
+
+    static RequestAction pass(ResponseHook<?> onResponse) {
+        return new RequestAction(Kind.PASS, null, onResponse);
     }
 
     static RequestAction forward(ApiMessage request, ResponseHook<?> onResponse) {

@@ -30,6 +30,13 @@ public interface RequestContext<Q extends ApiMessage, R extends ApiMessage> exte
     /** Whether the client waits for an answer: {@code false} only for a produce request with {@code acks=0}. */
     boolean expectsResponse();
 
+    /**
+     * Sends the request on exactly as the client sent it, ignoring any change made to the decoded body. When every
+     * filter passes a request, the proxy forwards the bytes that arrived instead of encoding them again: the cheap
+     * choice for a filter that only looks.
+     */
+    CompletionStage<RequestAction> pass();
+
     /** Sends the request on, to the next filter and then the broker. */
     CompletionStage<RequestAction> forward(Q request);
 

@@ -3,6 +3,9 @@ package io.kanal.proxy.filter;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.util.Map;
 
 import java.util.concurrent.CompletionStage;
 
@@ -24,6 +27,19 @@ public interface ResponseContext<R extends ApiMessage> extends OutOfBandRequests
 
     /** The response header. */
     ResponseHeaderData header();
+
+    /**
+     * How often each error code occurs in the response, counted the way kafka-clients counts them (one per
+     * partition, group or resource that carries it); {@code NONE} counts successes.
+     */
+    Map<Errors, Integer> errorCounts();
+
+    /**
+     * Sends the response on exactly as it arrived at this filter, ignoring any change made to the decoded body. When
+     * every filter passes a response, the proxy forwards the bytes it received instead of encoding them again: the
+     * cheap choice for a filter that only looks.
+     */
+    CompletionStage<ResponseAction> pass();
 
     /** Sends the response on, to the filters nearer the client and then the client. */
     CompletionStage<ResponseAction> forward(R response);
