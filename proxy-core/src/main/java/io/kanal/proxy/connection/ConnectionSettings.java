@@ -1,5 +1,7 @@
 package io.kanal.proxy.connection;
 
+import io.kanal.proxy.filter.FilterChain;
+import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
 import io.netty.channel.WriteBufferWaterMark;
 
@@ -15,6 +17,8 @@ import java.time.Duration;
  * @param writeBufferWaterMark when a channel counts as unable to take more, and when as able again
  * @param maxInFlightRequests  how many requests one client may have outstanding before the proxy stops reading it
  * @param responseTransformer  what rewrites responses on their way to the client
+ * @param filters              the virtual cluster's filter chain
+ * @param metrics              the virtual cluster's metrics
  */
 public record ConnectionSettings(
         String virtualCluster,
@@ -23,5 +27,7 @@ public record ConnectionSettings(
         Duration connectTimeout,
         WriteBufferWaterMark writeBufferWaterMark,
         int maxInFlightRequests,
-        ResponseTransformer responseTransformer) {
+        ResponseTransformer responseTransformer,
+        FilterChain filters,
+        ProxyMetrics metrics) {
 }

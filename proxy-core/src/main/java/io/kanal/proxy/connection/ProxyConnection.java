@@ -1,52 +1,81 @@
 package io.kanal.proxy.connection;
 
 import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.filter.ConnectionInfo;
+import io.kanal.proxy.filter.FilterChain;
+import io.kanal.proxy.filter.FilteredConnection;
+import io.kanal.proxy.filter.RequestOutcome;
+import io.kanal.proxy.filter.ResponseOutcome;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
+import io.kanal.proxy.frame.TruncatedFrameException;
+import io.kanal.proxy.metrics.ProxyMetrics;
+import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.LocalResponses;
 import io.kanal.proxy.protocol.MalformedFrameException;
+import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.RequestFrame;
 import io.kanal.proxy.protocol.ResponseCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One client connection and the broker connection that serves it.
  *
- * <p>Both channels run on the client channel's event loop, so this class needs no locks. Requests are forwarded in
- * the order they arrive; each one that expects an answer takes a place in {@link #responseOrder}, and responses are
- * written to the client strictly in that order, even when one of them waits for asynchronous work. Reading stops on
- * one side while the other cannot take more, and while too many requests are outstanding, so memory per connection
- * stays bounded whichever side is slow.
+ * <p>Both channels run on the client channel's event loop, so this class needs no locks. Requests reach the broker in
+ * the order they arrived, also while filters work on one of them ({@link #requestQueue}); each request that expects an
+ * answer takes a place in {@link #responseOrder}, and responses are written to the client strictly in that order.
+ * Reading stops on one side while the other cannot take more, and while too many requests are outstanding, so memory
+ * per connection stays bounded whichever side is slow.
  */
-public final class ProxyConnection {
+public final class ProxyConnection implements FilteredConnection {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
+    /** The client id the proxy's own requests carry, so broker logs tell them apart. */
+    private static final String OUT_OF_BAND_CLIENT_ID = "kanal";
 
     private final ConnectionSettings settings;
     private final Channel downstream;
     private final UpstreamSelector upstreamSelector;
     private final Runnable onClosed;
+    private final ClientConnectionInfo info;
+    private final ArrayDeque<InboundRequest> requestQueue = new ArrayDeque<>();
     private final ArrayDeque<PendingResponse> responseOrder = new ArrayDeque<>();
     private final ArrayDeque<PendingResponse> awaitingBroker = new ArrayDeque<>();
     private Channel upstream;
     private HostPort upstreamAddress;
+    /** The proxy's own correlation ids count down from -1, away from the ones clients use. */
+    private int nextOutOfBandCorrelationId = -1;
+    private boolean clientIdKnown;
+    /**
+     * True while a read from either side is handled: what it writes is flushed by that read's end. Work that
+     * completes later, in a task of its own, flushes for itself.
+     */
+    private boolean handlingRead;
     private boolean draining;
     private boolean closed;
 
@@ -59,10 +88,12 @@ public final class ProxyConnection {
         this.downstream = downstream;
         this.upstreamSelector = upstreamSelector;
         this.onClosed = onClosed;
+        this.info = new ClientConnectionInfo(settings.virtualCluster(), (InetSocketAddress) downstream.remoteAddress());
     }
 
     /** Connects to the broker; the client is read from once that connection stands. */
     void start() {
+        metrics().connectionOpened(ProxyMetrics.Side.CLIENT);
         connect(0);
     }
 
@@ -94,6 +125,8 @@ public final class ProxyConnection {
             } else if (future.isSuccess()) {
                 upstream = future.channel();
                 upstreamAddress = target;
+                metrics().connectionOpened(ProxyMetrics.Side.BROKER);
+                upstream.closeFuture().addListener(done -> metrics().connectionClosed(ProxyMetrics.Side.BROKER));
                 log.debug("{}: {} connected to broker {}", settings.virtualCluster(), downstream.remoteAddress(), target);
                 updateReading();
             } else {
@@ -104,7 +137,18 @@ public final class ProxyConnection {
         });
     }
 
+    // ---- Requests, client to broker ----
+
     void onRequest(ByteBuf frame) {
+        handlingRead = true;
+        try {
+            handleRequest(frame);
+        } finally {
+            handlingRead = false;
+        }
+    }
+
+    private void handleRequest(ByteBuf frame) {
         if (closed) {
             frame.release();
             return;
@@ -121,21 +165,126 @@ public final class ProxyConnection {
         try {
             request = RequestFrame.parse(frame);
             expectsResponse = request.expectsResponse();
+            if (!clientIdKnown) {
+                info.clientId(request.clientId());
+                clientIdKnown = true;
+            }
         } catch (MalformedFrameException e) {
             frame.release();
+            metrics().frameError("malformed_request");
             close("malformed request: " + e.getMessage());
             return;
         }
+        metrics().requestReceived(request.api(), frame.readableBytes());
         if (!request.versionKnown() && answeredUnknownVersion(request)) {
             return;
         }
+        PendingResponse pending = null;
         if (expectsResponse) {
-            PendingResponse pending = new PendingResponse(request.api(), request.apiVersion(), request.correlationId());
+            pending = PendingResponse.fromClient(request.api(), request.apiVersion(), request.correlationId());
             responseOrder.add(pending);
+        }
+        FilterChain filters = settings.filters();
+        if (request.versionKnown() && filters.wantsRequest(request.api())) {
+            filter(request, pending, expectsResponse);
+        } else if (requestQueue.isEmpty()) {
+            forward(frame, pending);
+        } else {
+            requestQueue.add(new InboundRequest(frame, pending));
+        }
+        updateReading();
+    }
+
+    private void filter(RequestFrame request, PendingResponse pending, boolean expectsResponse) {
+        DecodedRequest decoded;
+        try {
+            decoded = RequestCodec.decode(request);
+        } catch (MalformedFrameException e) {
+            request.frame().release();
+            metrics().frameError("malformed_request");
+            close("malformed request: " + e.getMessage());
+            return;
+        }
+        info.clientId(decoded.header().clientId());
+        InboundRequest inbound = new InboundRequest(request.frame(), pending, decoded);
+        requestQueue.add(inbound);
+        settings.filters().onRequest(this, decoded, expectsResponse, outcome -> {
+            inbound.resolve(outcome);
+            sendReadyRequests();
+        });
+    }
+
+    /** Sends, in arrival order, every request at the head of the queue whose filters are done with it. */
+    private void sendReadyRequests() {
+        while (!closed && !requestQueue.isEmpty() && requestQueue.peek().isReady()) {
+            InboundRequest inbound = requestQueue.poll();
+            RequestOutcome outcome = inbound.outcome();
+            if (outcome == null) {
+                forward(inbound.frame, inbound.pending);
+                continue;
+            }
+            switch (outcome.kind()) {
+                case FORWARD_ORIGINAL -> {
+                    if (inbound.pending != null) {
+                        inbound.pending.interceptors = outcome.interceptors();
+                    }
+                    forward(inbound.frame, inbound.pending);
+                }
+                case FORWARD_CHANGED -> forwardChanged(inbound, outcome);
+                case RESPOND -> {
+                    inbound.release();
+                    respondLocally(inbound.pending, outcome.response());
+                }
+                case DROP -> inbound.release();
+                case CLOSE -> {
+                    inbound.release();
+                    close(outcome.reason());
+                }
+            }
+        }
+        if (!closed) {
+            flushUnlessReading(upstream);
+            updateReading();
+        }
+    }
+
+    private void forwardChanged(InboundRequest inbound, RequestOutcome outcome) {
+        DecodedRequest decoded = inbound.decoded;
+        ByteBuf encoded;
+        try {
+            encoded = RequestCodec.encode(downstream.alloc(), decoded.header(), decoded.headerVersion(),
+                    outcome.request(), decoded.apiVersion());
+        } catch (RuntimeException e) {
+            close("cannot encode the filtered " + decoded.api() + " request: " + e);
+            return;
+        } finally {
+            inbound.release();
+        }
+        if (inbound.pending != null) {
+            inbound.pending.interceptors = outcome.interceptors();
+        }
+        forward(encoded, inbound.pending);
+    }
+
+    private void respondLocally(PendingResponse pending, DecodedResponse response) {
+        ByteBuf encoded;
+        try {
+            encoded = ResponseCodec.encode(downstream.alloc(), response);
+        } catch (RuntimeException e) {
+            close("cannot encode a filter's " + response.api() + " response: " + e);
+            return;
+        }
+        pending.complete(encoded);
+        writeCompletedResponses();
+        flushUnlessReading(downstream);
+    }
+
+    private void forward(ByteBuf frame, PendingResponse pending) {
+        if (pending != null) {
+            pending.forwarded();
             awaitingBroker.add(pending);
         }
         upstream.write(frame, upstream.voidPromise());
-        updateReading();
     }
 
     /**
@@ -146,7 +295,7 @@ public final class ProxyConnection {
     private boolean answeredUnknownVersion(RequestFrame request) {
         if (request.api() == ApiKeys.API_VERSIONS) {
             request.frame().release();
-            PendingResponse pending = new PendingResponse(request.api(), (short) 0, request.correlationId());
+            PendingResponse pending = PendingResponse.fromClient(request.api(), (short) 0, request.correlationId());
             pending.complete(ResponseCodec.encode(downstream.alloc(),
                     LocalResponses.unsupportedApiVersions(request.correlationId())));
             responseOrder.add(pending);
@@ -163,13 +312,74 @@ public final class ProxyConnection {
         return false;
     }
 
+    // ---- Requests of the proxy's own ----
+
+    @Override
+    public CompletionStage<ApiMessage> sendOutOfBand(ApiKeys api, short version, ApiMessage request) {
+        CompletableFuture<ApiMessage> result = new CompletableFuture<>();
+        Runnable send = () -> {
+            if (closed || upstream == null) {
+                result.completeExceptionally(new IllegalStateException("the connection is closed"));
+                return;
+            }
+            int correlationId = nextOutOfBandCorrelationId--;
+            RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
+                    .setCorrelationId(correlationId).setClientId(OUT_OF_BAND_CLIENT_ID);
+            ByteBuf frame;
+            try {
+                frame = RequestCodec.encode(downstream.alloc(), header, api.requestHeaderVersion(version), request,
+                        version);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            PendingResponse pending = PendingResponse.outOfBand(api, version, correlationId, result);
+            pending.forwarded();
+            awaitingBroker.add(pending);
+            upstream.writeAndFlush(frame, upstream.voidPromise());
+        };
+        if (inExecutor()) {
+            send.run();
+        } else {
+            try {
+                downstream.eventLoop().execute(send);
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new IllegalStateException("the proxy is shutting down"));
+            }
+        }
+        return result;
+    }
+
+    private void completeOutOfBand(PendingResponse pending, ByteBuf frame) {
+        // The filter may keep the body after this frame's buffer is reused: decode from a copy of its own.
+        ByteBuf copy = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(frame));
+        frame.release();
+        try {
+            pending.outOfBand.complete(ResponseCodec.decode(copy, pending.api, pending.apiVersion).body());
+        } catch (MalformedFrameException e) {
+            pending.outOfBand.completeExceptionally(e);
+        }
+    }
+
+    // ---- Responses, broker to client ----
+
     void onResponse(ByteBuf frame) {
+        handlingRead = true;
+        try {
+            handleResponse(frame);
+        } finally {
+            handlingRead = false;
+        }
+    }
+
+    private void handleResponse(ByteBuf frame) {
         if (closed) {
             frame.release();
             return;
         }
         if (frame.readableBytes() < KafkaFrameDecoder.SIZE_PREFIX_BYTES + 4) {
             frame.release();
+            metrics().frameError("malformed_response");
             close("broker " + upstreamAddress + " sent a response too short for a header");
             return;
         }
@@ -177,13 +387,21 @@ public final class ProxyConnection {
         PendingResponse pending = awaitingBroker.poll();
         if (pending == null || pending.correlationId != correlationId) {
             frame.release();
+            metrics().frameError("unexpected_correlation_id");
             close("broker " + upstreamAddress + " answered correlation id " + correlationId + " but "
                     + (pending == null ? "no request was outstanding" : "correlation id " + pending.correlationId
                     + " was next"));
             return;
         }
+        pending.answered();
+        if (pending.outOfBand != null) {
+            completeOutOfBand(pending, frame);
+            return;
+        }
         ResponseTransformer transformer = settings.responseTransformer();
-        if (!transformer.wants(pending.api, pending.apiVersion)) {
+        boolean rewrite = transformer.wants(pending.api, pending.apiVersion);
+        boolean filter = settings.filters().wantsResponse(pending.api) || pending.interceptors != null;
+        if (!rewrite && !filter) {
             pending.complete(frame);
             writeCompletedResponses();
             return;
@@ -193,72 +411,115 @@ public final class ProxyConnection {
             decoded = ResponseCodec.decode(frame, pending.api, pending.apiVersion);
         } catch (MalformedFrameException e) {
             frame.release();
+            metrics().frameError("malformed_response");
             close("broker " + upstreamAddress + " sent a malformed response: " + e.getMessage());
             return;
         }
-        CompletableFuture<Boolean> transformed;
-        try {
-            transformed = transformer.transform(decoded).toCompletableFuture();
-        } catch (RuntimeException e) {
-            transformed = CompletableFuture.failedFuture(e);
-        }
-        if (transformed.isDone()) {
-            // The common case: nothing to wait for, so the response goes out with this read's flush.
-            finishTransformed(pending, frame, decoded, transformed);
+        CompletableFuture<Boolean> rewritten;
+        if (!rewrite) {
+            rewritten = CompletableFuture.completedFuture(false);
         } else {
-            CompletableFuture<Boolean> later = transformed;
-            later.whenComplete((changed, failure) -> {
-                try {
-                    downstream.eventLoop().execute(() -> {
-                        finishTransformed(pending, frame, decoded, later);
-                        downstream.flush();
-                    });
-                } catch (RejectedExecutionException shuttingDown) {
-                    frame.release();
-                }
-            });
+            try {
+                rewritten = transformer.transform(decoded).toCompletableFuture();
+            } catch (RuntimeException e) {
+                rewritten = CompletableFuture.failedFuture(e);
+            }
+        }
+        if (rewritten.isDone()) {
+            // The common case: nothing to wait for, so the response goes out with this read's flush.
+            afterRewrite(pending, frame, decoded, rewritten, filter);
+        } else {
+            CompletableFuture<Boolean> later = rewritten;
+            later.whenComplete((changed, failure) -> runOnLoop(frame,
+                    () -> afterRewrite(pending, frame, decoded, later, filter)));
         }
     }
 
-    private void finishTransformed(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,
-                                   CompletableFuture<Boolean> transformed) {
+    private void afterRewrite(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,
+                              CompletableFuture<Boolean> rewritten, boolean filter) {
         if (closed) {
             frame.release();
             return;
         }
         boolean changed;
         try {
-            changed = transformed.join();
+            changed = rewritten.join();
         } catch (CompletionException | CancellationException e) {
             frame.release();
             close("cannot rewrite " + pending.api + " response: " + e.getCause());
             return;
         }
-        if (changed) {
+        if (!filter) {
+            finishResponse(pending, frame, decoded, changed ? decoded.body() : null);
+            flushUnlessReading(downstream);
+            return;
+        }
+        settings.filters().onResponse(this, decoded, pending.interceptors, outcome -> {
+            if (outcome.kind() == ResponseOutcome.Kind.CLOSE) {
+                frame.release();
+                close(outcome.reason());
+                return;
+            }
+            ApiMessage body = outcome.kind() == ResponseOutcome.Kind.CHANGED ? outcome.response()
+                    : changed ? decoded.body() : null;
+            finishResponse(pending, frame, decoded, body);
+            flushUnlessReading(downstream);
+        });
+    }
+
+    /** Completes a decoded response: with the bytes that arrived when {@code changedBody} is null. */
+    private void finishResponse(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,
+                                ApiMessage changedBody) {
+        if (closed) {
+            frame.release();
+            return;
+        }
+        if (changedBody == null) {
+            pending.complete(frame);
+        } else {
             ByteBuf encoded;
             try {
-                encoded = ResponseCodec.encode(downstream.alloc(), decoded);
+                encoded = ResponseCodec.encode(downstream.alloc(), new DecodedResponse(decoded.api(),
+                        decoded.header(), decoded.headerVersion(), changedBody, decoded.bodyVersion()));
             } catch (RuntimeException e) {
-                close("cannot encode the rewritten " + pending.api + " response: " + e);
+                close("cannot encode the " + pending.api + " response: " + e);
                 return;
             } finally {
                 frame.release();
             }
             pending.complete(encoded);
-        } else {
-            pending.complete(frame);
         }
         writeCompletedResponses();
     }
 
     private void writeCompletedResponses() {
         while (!responseOrder.isEmpty() && responseOrder.peek().isComplete()) {
-            downstream.write(responseOrder.poll().takeResponse(), downstream.voidPromise());
+            PendingResponse pending = responseOrder.poll();
+            ByteBuf frame = pending.takeResponse();
+            metrics().responseSent(pending.api, frame.readableBytes(), System.nanoTime() - pending.receivedNanos,
+                    pending.upstreamNanos);
+            downstream.write(frame, downstream.voidPromise());
         }
-        if (draining && responseOrder.isEmpty()) {
+        if (draining && responseOrder.isEmpty() && requestQueue.isEmpty()) {
             close(null);
         }
         updateReading();
+    }
+
+    private void runOnLoop(ByteBuf frame, Runnable task) {
+        try {
+            downstream.eventLoop().execute(task);
+        } catch (RejectedExecutionException shuttingDown) {
+            frame.release();
+        }
+    }
+
+    // ---- Flow control and lifecycle ----
+
+    private void flushUnlessReading(Channel channel) {
+        if (!handlingRead && !closed) {
+            channel.flush();
+        }
     }
 
     /** Sends what was written to the broker during this read from the client. */
@@ -282,7 +543,7 @@ public final class ProxyConnection {
             return;
         }
         boolean readClient = !draining && upstream.isWritable()
-                && responseOrder.size() < settings.maxInFlightRequests();
+                && responseOrder.size() + requestQueue.size() < settings.maxInFlightRequests();
         downstream.config().setAutoRead(readClient);
         upstream.config().setAutoRead(downstream.isWritable());
     }
@@ -298,7 +559,7 @@ public final class ProxyConnection {
         }
         draining = true;
         downstream.config().setAutoRead(false);
-        if (responseOrder.isEmpty()) {
+        if (responseOrder.isEmpty() && requestQueue.isEmpty()) {
             close(null);
         }
     }
@@ -321,11 +582,24 @@ public final class ProxyConnection {
     }
 
     void downstreamFailed(Throwable cause) {
+        countFrameError(cause);
         close(describe("client", cause));
     }
 
     void upstreamFailed(Throwable cause) {
+        countFrameError(cause);
         close(describe("broker " + upstreamAddress, cause));
+    }
+
+    private void countFrameError(Throwable cause) {
+        Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (reason instanceof TooLongFrameException) {
+            metrics().frameError("oversized");
+        } else if (reason instanceof TruncatedFrameException) {
+            metrics().frameError("truncated");
+        } else if (reason instanceof CorruptedFrameException) {
+            metrics().frameError("corrupt");
+        }
     }
 
     private static String describe(String side, Throwable cause) {
@@ -352,14 +626,19 @@ public final class ProxyConnection {
                         reason);
             }
         }
+        requestQueue.forEach(InboundRequest::release);
+        requestQueue.clear();
         responseOrder.forEach(PendingResponse::release);
         responseOrder.clear();
+        awaitingBroker.stream().filter(pending -> pending.outOfBand != null).forEach(pending ->
+                pending.outOfBand.completeExceptionally(new IllegalStateException("the connection closed")));
         awaitingBroker.clear();
         downstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         if (upstream != null) {
             upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         downstream.closeFuture().addListener(done -> {
+            metrics().connectionClosed(ProxyMetrics.Side.CLIENT);
             if (upstream == null) {
                 onClosed.run();
             } else {
@@ -368,7 +647,24 @@ public final class ProxyConnection {
         });
     }
 
-    boolean isClosed() {
-        return closed;
+    private ProxyMetrics metrics() {
+        return settings.metrics();
+    }
+
+    // ---- What filters see of this connection ----
+
+    @Override
+    public ConnectionInfo info() {
+        return info;
+    }
+
+    @Override
+    public ScheduledExecutorService executor() {
+        return downstream.eventLoop();
+    }
+
+    @Override
+    public boolean inExecutor() {
+        return downstream.eventLoop().inEventLoop();
     }
 }

@@ -13,7 +13,10 @@ package io.kanal.proxy.filter;
  */
 public interface Filter extends AutoCloseable {
 
-    /** Registers the hooks this filter needs. Called once, before the first connection. */
+    /**
+     * Registers the hooks this filter needs. Called before the first connection, once for each virtual cluster the
+     * filter is attached to.
+     */
     void register(FilterHooks hooks);
 
     /** Releases what the filter holds; called once when the proxy stops. */

@@ -31,9 +31,9 @@ public interface RequestContext<Q extends ApiMessage, R extends ApiMessage> exte
     boolean expectsResponse();
 
     /**
-     * Sends the request on exactly as the client sent it, ignoring any change made to the decoded body. When every
-     * filter passes a request, the proxy forwards the bytes that arrived instead of encoding them again: the cheap
-     * choice for a filter that only looks.
+     * Sends the request on, saying this filter did not change it. When no filter forwards a changed request, the
+     * proxy sends the bytes that arrived instead of encoding them again: the cheap choice for a filter that only
+     * looks.
      */
     CompletionStage<RequestAction> pass();
 

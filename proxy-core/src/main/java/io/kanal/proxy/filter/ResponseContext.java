@@ -35,9 +35,9 @@ public interface ResponseContext<R extends ApiMessage> extends OutOfBandRequests
     Map<Errors, Integer> errorCounts();
 
     /**
-     * Sends the response on exactly as it arrived at this filter, ignoring any change made to the decoded body. When
-     * every filter passes a response, the proxy forwards the bytes it received instead of encoding them again: the
-     * cheap choice for a filter that only looks.
+     * Sends the response on, saying this filter did not change it. When no filter forwards a changed response, the
+     * proxy sends the bytes it received instead of encoding them again: the cheap choice for a filter that only
+     * looks.
      */
     CompletionStage<ResponseAction> pass();
 

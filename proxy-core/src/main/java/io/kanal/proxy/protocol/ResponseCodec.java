@@ -3,11 +3,13 @@ package io.kanal.proxy.protocol;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 
 import java.nio.ByteBuffer;
 
@@ -33,16 +35,25 @@ public final class ResponseCodec {
             ByteBufferAccessor accessor = new ByteBufferAccessor(bytes);
             ResponseHeaderData header = new ResponseHeaderData(accessor, headerVersion);
             int bodyStart = bytes.position();
+            if (api != ApiKeys.API_VERSIONS) {
+                AbstractResponse parsed = AbstractResponse.parseResponse(api, accessor, version);
+                requireFullyRead(accessor);
+                return new DecodedResponse(api, header, headerVersion, parsed.data(), version, parsed);
+            }
+            short bodyVersion = version;
+            ApiVersionsResponseData body;
             try {
-                return new DecodedResponse(api, header, headerVersion, readBody(api, accessor, version), version);
+                body = readApiVersions(accessor, version);
             } catch (RuntimeException e) {
-                if (api != ApiKeys.API_VERSIONS || version == 0) {
+                if (version == 0) {
                     throw e;
                 }
                 // A broker that does not know the ApiVersions version asked for answers in version 0.
                 bytes.position(bodyStart);
-                return new DecodedResponse(api, header, headerVersion, readBody(api, accessor, (short) 0), (short) 0);
+                bodyVersion = 0;
+                body = readApiVersions(accessor, bodyVersion);
             }
+            return new DecodedResponse(api, header, headerVersion, body, bodyVersion, new ApiVersionsResponse(body));
         } catch (RuntimeException e) {
             throw new MalformedFrameException("cannot decode " + api + " v" + version + " response: " + e, e);
         }
@@ -67,12 +78,15 @@ public final class ResponseCodec {
         }
     }
 
-    private static ApiMessage readBody(ApiKeys api, ByteBufferAccessor accessor, short version) {
-        ApiMessage body = api.messageType.newResponse();
-        body.read(accessor, version);
+    private static ApiVersionsResponseData readApiVersions(ByteBufferAccessor accessor, short version) {
+        ApiVersionsResponseData body = new ApiVersionsResponseData(accessor, version);
+        requireFullyRead(accessor);
+        return body;
+    }
+
+    private static void requireFullyRead(ByteBufferAccessor accessor) {
         if (accessor.remaining() != 0) {
             throw new IllegalStateException(accessor.remaining() + " bytes left after the body");
         }
-        return body;
     }
 }

@@ -3,6 +3,8 @@ package io.kanal.proxy.server;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.connection.ConnectionSettings;
+import io.kanal.proxy.filter.FilterChain;
+import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -71,10 +73,13 @@ public final class ProxyServer implements AutoCloseable {
         try {
             Listeners listeners = new Listeners(server.acceptGroup, server.workerGroup, server.registry);
             for (VirtualClusterConfig cluster : config.virtualClusters()) {
+                FilterChain filters = new FilterChain(cluster.name(), cluster.filters(), meterRegistry,
+                        config.filterTimeout());
+                ProxyMetrics metrics = new ProxyMetrics(meterRegistry, cluster.name());
                 VirtualClusterEndpoint endpoint = VirtualClusterEndpoint.open(cluster, listeners,
                         transformer -> new ConnectionSettings(cluster.name(), transport, config.maxFrameBytes(),
                                 config.connectTimeout(), WRITE_BUFFER_WATER_MARK, MAX_IN_FLIGHT_REQUESTS,
-                                transformer));
+                                transformer, filters, metrics));
                 server.endpoints.put(cluster.name(), endpoint);
                 log.info("virtual cluster '{}' listening on {} in front of {} ({} transport)", cluster.name(),
                         endpoint.bootstrapAddress(), cluster.targetBootstrapServers(), transport.name());

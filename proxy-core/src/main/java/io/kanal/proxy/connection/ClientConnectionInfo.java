@@ -1,0 +1,49 @@
+package io.kanal.proxy.connection;
+
+import io.kanal.proxy.filter.ConnectionInfo;
+
+import javax.net.ssl.SSLSession;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** What filters know about one client connection. */
+final class ClientConnectionInfo implements ConnectionInfo {
+
+    private final String virtualCluster;
+    private final InetSocketAddress clientAddress;
+    private volatile String clientId;
+
+    ClientConnectionInfo(String virtualCluster, InetSocketAddress clientAddress) {
+        this.virtualCluster = virtualCluster;
+        this.clientAddress = clientAddress;
+    }
+
+    void clientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    @Override
+    public String virtualCluster() {
+        return virtualCluster;
+    }
+
+    @Override
+    public InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public Optional<String> principal() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return Optional.empty();
+    }
+}
