@@ -242,8 +242,13 @@ public final class ProxyConnection implements FilteredConnection {
                 }
             }
         }
-        if (!closed) {
-            flushUnlessReading(upstream);
+        if (closed) {
+            return;
+        }
+        flushUnlessReading(upstream);
+        if (draining && responseOrder.isEmpty() && requestQueue.isEmpty()) {
+            close(null);
+        } else {
             updateReading();
         }
     }
