@@ -27,6 +27,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         connection.flushUpstream();
+        // Answers filters gave without asking the broker were written during this read too.
+        connection.flushDownstream();
     }
 
     @Override

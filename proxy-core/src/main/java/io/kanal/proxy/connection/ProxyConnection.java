@@ -34,7 +34,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +68,10 @@ public final class ProxyConnection implements FilteredConnection {
     private final ArrayDeque<InboundRequest> requestQueue = new ArrayDeque<>();
     private final ArrayDeque<PendingResponse> responseOrder = new ArrayDeque<>();
     private final ArrayDeque<PendingResponse> awaitingBroker = new ArrayDeque<>();
+    private final ArrayDeque<FilterWork> requestPasses = new ArrayDeque<>();
+    private final ArrayDeque<FilterWork> responsePasses = new ArrayDeque<>();
+    private FilterWork runningRequestPass;
+    private FilterWork runningResponsePass;
     private Channel upstream;
     private HostPort upstreamAddress;
     /** The proxy's own correlation ids count down from -1, away from the ones clients use. */
@@ -208,10 +214,21 @@ public final class ProxyConnection implements FilteredConnection {
         info.clientId(decoded.header().clientId());
         InboundRequest inbound = new InboundRequest(request.frame(), pending, decoded);
         requestQueue.add(inbound);
-        settings.filters().onRequest(this, decoded, expectsResponse, outcome -> {
+        // The request queue owns the frame; the pass only reads it.
+        requestPasses.add(new FilterWork(() -> settings.filters().onRequest(this, decoded, expectsResponse, outcome -> {
+            runningRequestPass = null;
             inbound.resolve(outcome);
+            startNextRequestPass();
             sendReadyRequests();
-        });
+        }), null));
+        startNextRequestPass();
+    }
+
+    private void startNextRequestPass() {
+        if (runningRequestPass == null && !closed && !requestPasses.isEmpty()) {
+            runningRequestPass = requestPasses.poll();
+            runningRequestPass.start();
+        }
     }
 
     /** Sends, in arrival order, every request at the head of the queue whose filters are done with it. */
@@ -459,17 +476,32 @@ public final class ProxyConnection implements FilteredConnection {
             flushUnlessReading(downstream);
             return;
         }
-        settings.filters().onResponse(this, decoded, pending.interceptors, outcome -> {
-            if (outcome.kind() == ResponseOutcome.Kind.CLOSE) {
-                frame.release();
-                close(outcome.reason());
-                return;
-            }
-            ApiMessage body = outcome.kind() == ResponseOutcome.Kind.CHANGED ? outcome.response()
-                    : changed ? decoded.body() : null;
-            finishResponse(pending, frame, decoded, body);
-            flushUnlessReading(downstream);
-        });
+        responsePasses.add(new FilterWork(() -> settings.filters().onResponse(this, decoded, pending.interceptors,
+                outcome -> {
+                    runningResponsePass = null;
+                    if (closed) {
+                        // close() released the frame with the pass.
+                        return;
+                    }
+                    if (outcome.kind() == ResponseOutcome.Kind.CLOSE) {
+                        frame.release();
+                        close(outcome.reason());
+                        return;
+                    }
+                    ApiMessage body = outcome.kind() == ResponseOutcome.Kind.CHANGED ? outcome.response()
+                            : changed ? decoded.body() : null;
+                    finishResponse(pending, frame, decoded, body);
+                    flushUnlessReading(downstream);
+                    startNextResponsePass();
+                }), frame));
+        startNextResponsePass();
+    }
+
+    private void startNextResponsePass() {
+        if (runningResponsePass == null && !closed && !responsePasses.isEmpty()) {
+            runningResponsePass = responsePasses.poll();
+            runningResponsePass.start();
+        }
     }
 
     /** Completes a decoded response: with the bytes that arrived when {@code changedBody} is null. */
@@ -587,17 +619,26 @@ public final class ProxyConnection implements FilteredConnection {
     }
 
     void downstreamFailed(Throwable cause) {
-        countFrameError(cause);
-        close(describe("client", cause));
+        failed("client", cause);
     }
 
     void upstreamFailed(Throwable cause) {
-        countFrameError(cause);
-        close(describe("broker " + upstreamAddress, cause));
+        failed("broker " + upstreamAddress, cause);
     }
 
-    private void countFrameError(Throwable cause) {
+    private void failed(String side, Throwable cause) {
         Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        countFrameError(reason);
+        if (isOrdinaryDisconnect(reason)) {
+            log.debug("{}: connection from {} ended: {}: {}", settings.virtualCluster(), downstream.remoteAddress(),
+                    side, reason.toString());
+            close(null);
+        } else {
+            close(side + ": " + (reason.getMessage() != null ? reason.getMessage() : reason.toString()));
+        }
+    }
+
+    private void countFrameError(Throwable reason) {
         if (reason instanceof TooLongFrameException) {
             metrics().frameError("oversized");
         } else if (reason instanceof TruncatedFrameException) {
@@ -607,13 +648,14 @@ public final class ProxyConnection implements FilteredConnection {
         }
     }
 
-    private static String describe(String side, Throwable cause) {
-        Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        return side + ": " + reason.getMessage();
-    }
-
-    private static boolean isOrdinaryDisconnect(String reason) {
-        return reason.contains("Connection reset") || reason.contains("Broken pipe");
+    /** A peer that went away: worth a debug line, not a warning. */
+    private static boolean isOrdinaryDisconnect(Throwable reason) {
+        if (reason instanceof ClosedChannelException) {
+            return true;
+        }
+        String message = reason.getMessage();
+        return reason instanceof IOException && message != null
+                && (message.contains("Connection reset") || message.contains("Broken pipe"));
     }
 
     /** Closes both sides once, writing out what is already queued first. {@code reason} null means a normal end. */
@@ -623,14 +665,14 @@ public final class ProxyConnection implements FilteredConnection {
         }
         closed = true;
         if (reason != null) {
-            if (isOrdinaryDisconnect(reason)) {
-                log.debug("{}: closing connection from {}: {}", settings.virtualCluster(), downstream.remoteAddress(),
-                        reason);
-            } else {
-                log.warn("{}: closing connection from {}: {}", settings.virtualCluster(), downstream.remoteAddress(),
-                        reason);
-            }
+            log.warn("{}: closing connection from {}: {}", settings.virtualCluster(), downstream.remoteAddress(), reason);
         }
+        if (runningResponsePass != null) {
+            runningResponsePass.abandon();
+        }
+        responsePasses.forEach(FilterWork::abandon);
+        responsePasses.clear();
+        requestPasses.clear();
         requestQueue.forEach(InboundRequest::release);
         requestQueue.clear();
         responseOrder.forEach(PendingResponse::release);
@@ -661,6 +703,11 @@ public final class ProxyConnection implements FilteredConnection {
     @Override
     public ConnectionInfo info() {
         return info;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface FilteredConnection {
     /** Whether the caller runs on {@link #executor()}. */
     boolean inExecutor();
 
+    /** Whether the connection has closed: filters' work on it stops, and its buffers are released. */
+    boolean isClosed();
+
     /** Sends a request of the proxy's own to the connection's broker; completes on {@link #executor()}. */
     CompletionStage<ApiMessage> sendOutOfBand(ApiKeys api, short version, ApiMessage request);
 }

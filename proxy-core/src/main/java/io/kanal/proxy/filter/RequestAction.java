@@ -5,7 +5,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 /** What a {@link RequestHook} decided. Made only by the {@link RequestContext} methods. */
 public final class RequestAction {
 
-    enum Kind { PASS, FORWARD, RESPOND, CLOSE }
+    enum Kind { PASS, FORWARD, RESPOND, DROP, CLOSE }
 
     private final Kind kind;
     private final ApiMessage message;
@@ -27,6 +27,11 @@ public final class RequestAction {
 
     static RequestAction respond(ApiMessage response) {
         return new RequestAction(Kind.RESPOND, response, null);
+    }
+
+    /** Neither forward nor answer: only for requests the client expects no answer to. */
+    static RequestAction drop() {
+        return new RequestAction(Kind.DROP, null, null);
     }
 
     static RequestAction close() {

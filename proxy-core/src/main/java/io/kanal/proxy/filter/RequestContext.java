@@ -54,7 +54,8 @@ public interface RequestContext<Q extends ApiMessage, R extends ApiMessage> exte
 
     /**
      * Answers the request with the API's own error response: {@code error} for everything the request names (each
-     * topic, partition or group), with {@code message} where the API carries one.
+     * topic, partition or group), with {@code message} where the API carries one. A request the client expects no
+     * answer to is dropped instead.
      */
     CompletionStage<RequestAction> respondWithError(Errors error, String message);
 

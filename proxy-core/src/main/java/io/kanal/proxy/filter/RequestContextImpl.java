@@ -67,6 +67,10 @@ final class RequestContextImpl implements RequestContext<ApiMessage, ApiMessage>
 
     @Override
     public CompletionStage<RequestAction> respondWithError(Errors error, String message) {
+        if (!pass.expectsResponse()) {
+            // Kafka has no error response for a request nobody waits for (produce with acks=0).
+            return CompletableFuture.completedFuture(RequestAction.drop());
+        }
         ApiMessage response = RequestCodec.errorResponse(pass.request(), pass.body(), error, message).body();
         return CompletableFuture.completedFuture(RequestAction.respond(response));
     }

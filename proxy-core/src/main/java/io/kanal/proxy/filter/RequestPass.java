@@ -40,6 +40,10 @@ final class RequestPass {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     void next() {
+        if (connection.isClosed()) {
+            // The connection released the request's bytes, which the body may still point into.
+            return;
+        }
         while (filter < chain.size()) {
             RequestHook hook = chain.requestHook(request.api(), filter);
             if (hook == null) {
@@ -51,8 +55,14 @@ final class RequestPass {
             CompletionStage<RequestAction> stage;
             try {
                 stage = hook.onRequest(new RequestContextImpl(this), body);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // A plug-in's missing class (a LinkageError) must fail its request, not the connection.
                 stage = CompletableFuture.failedFuture(e);
+            }
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new IllegalStateException("the hook returned no stage"));
             }
             HookCall.await(connection, stage, chain.timeout, (action, failure) -> {
                 chain.recordRequestHook(current, System.nanoTime() - start, failure != null);
@@ -82,6 +92,7 @@ final class RequestPass {
                 next();
             }
             case RESPOND -> respond(current, action.message());
+            case DROP -> done.accept(RequestOutcome.drop());
             case CLOSE -> done.accept(RequestOutcome.close("filter '" + chain.name(current) + "' closed the connection"));
         }
     }
@@ -99,8 +110,19 @@ final class RequestPass {
     private void failed(int current, Throwable failure) {
         log.warn("{}: filter '{}' failed on {} v{} from {}: {}", chain.virtualCluster, chain.name(current),
                 request.api(), request.apiVersion(), connection.info().clientAddress(), failure.toString());
-        DecodedResponse error = RequestCodec.errorResponse(request, body, Errors.UNKNOWN_SERVER_ERROR,
-                "filter '" + chain.name(current) + "' failed: " + failure.getMessage());
+        if (!expectsResponse) {
+            done.accept(RequestOutcome.drop());
+            return;
+        }
+        DecodedResponse error;
+        try {
+            error = RequestCodec.errorResponse(request, body, Errors.UNKNOWN_SERVER_ERROR,
+                    "filter '" + chain.name(current) + "' failed: " + failure.getMessage());
+        } catch (RuntimeException e) {
+            done.accept(RequestOutcome.close("filter '" + chain.name(current) + "' failed, and its request has no"
+                    + " error response: " + e));
+            return;
+        }
         respond(current, error);
     }
 

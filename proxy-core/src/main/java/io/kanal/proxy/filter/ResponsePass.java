@@ -40,6 +40,9 @@ final class ResponsePass {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     void next() {
+        if (connection.isClosed()) {
+            return;
+        }
         while (step >= 0) {
             int filter = step / 2;
             boolean interceptorStep = step % 2 == 1;
@@ -54,8 +57,13 @@ final class ResponsePass {
             CompletionStage<ResponseAction> stage;
             try {
                 stage = hook.onResponse(new ResponseContextImpl(this), body);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 stage = CompletableFuture.failedFuture(e);
+            }
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new IllegalStateException("the hook returned no stage"));
             }
             HookCall.await(connection, stage, chain.timeout, (action, failure) -> {
                 chain.recordResponseHook(filter, System.nanoTime() - start, failure != null);
