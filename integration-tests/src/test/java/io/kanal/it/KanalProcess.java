@@ -6,12 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Kanal as a user runs it: {@code java -jar proxy-app/target/kanal.jar --config FILE} in its own process, with the
@@ -20,16 +28,22 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The jar is built by the proxy-app module's package phase, which {@code mvn verify} runs before these tests.
  */
-final class KanalProcess implements AutoCloseable {
+public final class KanalProcess implements AutoCloseable {
 
     private static final Path PROJECT_ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Path JAR = PROJECT_ROOT.resolve("proxy-app/target/kanal.jar");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+    /** What the admin server logs once it listens; it starts before the proxy's listeners. */
+    private static final Pattern ADMIN_LISTENING = Pattern.compile("admin server listening on (http://\\S+)");
+    /** What the proxy logs for each virtual cluster once its bootstrap port listens. */
+    private static final String CLUSTER_LISTENING = "' listening on ";
+
     private final Process process;
     private final Path log;
     private final int bootstrapPort;
+    private volatile String adminUrl;
 
     private KanalProcess(Process process, Path log, int bootstrapPort) {
         this.process = process;
@@ -38,57 +52,103 @@ final class KanalProcess implements AutoCloseable {
     }
 
     /**
-     * Starts Kanal with a file from {@code config-examples/} and waits until its bootstrap port accepts connections.
+     * Starts Kanal with a file from {@code config-examples/} and waits until it is ready (see {@link #awaitReady}).
      *
      * @param environment the variables the example reads, besides the inherited environment
      */
     static KanalProcess start(String example, Map<String, String> environment, int bootstrapPort)
             throws IOException, InterruptedException {
+        return start(PROJECT_ROOT.resolve("config-examples").resolve(example), List.of(), environment, bootstrapPort);
+    }
+
+    /**
+     * Starts Kanal with any configuration file, such as one a test wrote, and further command-line arguments, such
+     * as {@code --plugins DIR}; waits until it is ready (see {@link #awaitReady}).
+     */
+    public static KanalProcess start(Path configFile, List<String> extraArguments, Map<String, String> environment,
+                                     int bootstrapPort) throws IOException, InterruptedException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run the tests with `mvn verify`, which builds it");
         }
         Path dir = Files.createDirectories(Path.of("target", "child-processes"));
         Path log = Files.createTempFile(dir, "kanal-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-jar", JAR.toString(), "--config", PROJECT_ROOT.resolve("config-examples").resolve(example).toString()))
+                "-jar", JAR.toString(), "--config", configFile.toString()));
+        command.addAll(extraArguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         KanalProcess kanal = new KanalProcess(builder.start(), log, bootstrapPort);
-        kanal.awaitListening();
+        kanal.awaitReady();
         return kanal;
     }
 
     /** Kanal exactly as {@code config-examples/passthrough.yaml} describes it, moved to free ports. */
     static KanalProcess passthroughExample(KafkaCluster cluster) throws IOException, InterruptedException {
-        // The example gives node ids 0-31 a port each after the bootstrap port.
-        int bootstrapPort = FreePorts.consecutive(33);
+        // The example gives node ids 0-31 a port each after the bootstrap port; the admin server takes the next.
+        int bootstrapPort = FreePorts.consecutive(34);
         return start("passthrough.yaml",
-                Map.of("KANAL_PORT", Integer.toString(bootstrapPort), "KAFKA_BOOTSTRAP", cluster.bootstrapServers()),
+                Map.of("KANAL_PORT", Integer.toString(bootstrapPort), "KAFKA_BOOTSTRAP", cluster.bootstrapServers(),
+                        "KANAL_ADMIN_PORT", Integer.toString(bootstrapPort + 33)),
                 bootstrapPort);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + bootstrapPort;
     }
 
-    private void awaitListening() throws IOException, InterruptedException {
+    /** The admin server's {@code http://host:port}, unless the configuration turned it off. */
+    public Optional<String> adminUrl() {
+        return Optional.ofNullable(adminUrl);
+    }
+
+    /**
+     * Waits until the admin server's {@code /readyz} answers 200: every listener bound and the target cluster
+     * reached. A configuration without an admin server is ready once its bootstrap port accepts connections.
+     */
+    private void awaitReady() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String lastAnswer = "no answer";
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("kanal exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", bootstrapPort), 500);
+            String output = Files.readString(log);
+            Matcher admin = ADMIN_LISTENING.matcher(output);
+            if (admin.find()) {
+                try {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(admin.group(1) + "/readyz"))
+                            .timeout(Duration.ofSeconds(2)).GET().build();
+                    HttpResponse<String> readyz = http.send(request, HttpResponse.BodyHandlers.ofString());
+                    if (readyz.statusCode() == 200) {
+                        adminUrl = admin.group(1);
+                        return;
+                    }
+                    lastAnswer = readyz.statusCode() + " " + readyz.body().strip();
+                } catch (IOException notYet) {
+                    lastAnswer = notYet.toString();
+                }
+            } else if (output.contains(CLUSTER_LISTENING) && accepts(bootstrapPort)) {
                 return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
             }
+            Thread.sleep(100);
         }
         process.destroyForcibly();
-        throw new AssertionError("kanal did not listen on " + bootstrapServers() + " within " + START_TIMEOUT
-                + ":\n" + Files.readString(log));
+        throw new AssertionError("kanal was not ready on " + bootstrapServers() + " within " + START_TIMEOUT
+                + " (/readyz: " + lastAnswer + "):\n" + Files.readString(log));
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /**
@@ -107,7 +167,8 @@ final class KanalProcess implements AutoCloseable {
         assertTrue(output.contains("stopped accepting;"), () -> "no graceful shutdown in kanal's output:\n" + output);
     }
 
-    private String readLog() {
+    /** Everything Kanal has written to stdout and stderr so far. */
+    public String readLog() {
         try {
             return Files.readString(log);
         } catch (IOException e) {

@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.apache.kafka.common.Node;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
@@ -46,15 +50,30 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     public static ProxyFixture start(List<HostPort> targetBootstrapServers, NodeIdRange nodeIds) {
+        return start(targetBootstrapServers, nodeIds, List.of(), new SimpleMeterRegistry());
+    }
+
+    /**
+     * A proxy in front of the shared cluster whose virtual cluster runs {@code filters}, in this order, recording the
+     * proxy's metrics (and the filters' own) in {@code meterRegistry}.
+     */
+    public static ProxyFixture start(KafkaCluster cluster, List<NamedFilter> filters, MeterRegistry meterRegistry) {
+        List<HostPort> targets = cluster.brokerPorts().values().stream().map(port -> new HostPort(HOST, port)).toList();
+        return start(targets, new NodeIdRange(KafkaCluster.FIRST_BROKER_ID, KafkaCluster.LAST_BROKER_ID), filters,
+                meterRegistry);
+    }
+
+    private static ProxyFixture start(List<HostPort> targetBootstrapServers, NodeIdRange nodeIds,
+                                      List<NamedFilter> filters, MeterRegistry meterRegistry) {
         ProxyStartException lastFailure = null;
         for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
             // The bootstrap port plus one per node id, consecutive, as the proxy lays them out.
             int bootstrapPort = FreePorts.consecutive(1 + nodeIds.size());
             String name = "it-" + VIRTUAL_CLUSTERS.incrementAndGet();
             VirtualClusterConfig virtualCluster = new VirtualClusterConfig(
-                    name, new HostPort(HOST, bootstrapPort), HOST, nodeIds, targetBootstrapServers);
+                    name, new HostPort(HOST, bootstrapPort), HOST, nodeIds, targetBootstrapServers, filters);
             try {
-                ProxyServer server = ProxyServer.start(ProxyConfig.of(List.of(virtualCluster)));
+                ProxyServer server = ProxyServer.start(ProxyConfig.of(List.of(virtualCluster)), meterRegistry);
                 int bound = server.bootstrapAddress(name).getPort();
                 if (bound != bootstrapPort) {
                     server.close();

@@ -1,9 +1,14 @@
 package io.kanal.app;
 
+import io.kanal.app.admin.AdminPlane;
+import io.kanal.app.admin.AdminSettings;
+import io.kanal.app.admin.EffectiveConfig;
 import io.kanal.app.config.ConfigException;
 import io.kanal.app.config.ConfigLoader;
+import io.kanal.app.config.KanalConfig;
 import io.kanal.app.embedded.EmbeddedBrokerException;
 import io.kanal.app.embedded.EmbeddedKafkaBroker;
+import io.kanal.app.metrics.KanalMetrics;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
@@ -81,8 +86,8 @@ public final class Main {
         RunningProxy proxy;
         try {
             proxy = commandLine.configFile().isPresent()
-                    ? startConfigured(commandLine.configFile().get())
-                    : startEmbedded(commandLine.embeddedPort());
+                    ? startConfigured(commandLine.configFile().get(), commandLine.pluginsDirectory())
+                    : startEmbedded(commandLine.embeddedPort(), commandLine.embeddedAdminPort());
         } catch (ConfigException e) {
             err.println("kanal: config error: " + e.getMessage());
             return EXIT_USAGE;
@@ -106,33 +111,75 @@ public final class Main {
         return EXIT_OK;
     }
 
-    private RunningProxy startConfigured(Path configFile) throws ConfigException {
-        ProxyConfig config = new ConfigLoader(environment).load(configFile);
-        return new RunningProxy(ProxyServer.start(config), Optional.empty());
+    /** @param pluginsDirectory {@code --plugins}: where plugin jars are, instead of {@code plugins.directory} */
+    private RunningProxy startConfigured(Path configFile, Optional<Path> pluginsDirectory) throws ConfigException {
+        KanalMetrics metrics = KanalMetrics.create();
+        // Owns the filters it makes: they close after the proxy has stopped, or here if it never starts.
+        ConfigLoader filters = new ConfigLoader(environment, metrics.registry(), pluginsDirectory);
+        KanalConfig config;
+        try {
+            config = filters.loadAll(configFile);
+        } catch (ConfigException | RuntimeException e) {
+            filters.close();
+            metrics.close();
+            throw e;
+        }
+        // Before the proxy, so that /livez answers and /readyz says why not yet while it starts.
+        AdminPlane admin;
+        try {
+            admin = AdminPlane.start(config.admin(), metrics);
+        } catch (RuntimeException e) {
+            filters.close();
+            throw e;
+        }
+        try {
+            admin.showConfig(EffectiveConfig.of(config.document(), config.proxy(), config.admin()));
+            ProxyServer server = ProxyServer.start(config.proxy(), admin.meterRegistry());
+            admin.serving(config.proxy());
+            return new RunningProxy(server, Optional.empty(), admin, Optional.of(filters));
+        } catch (RuntimeException e) {
+            filters.close();
+            admin.close();
+            throw e;
+        }
     }
 
-    private RunningProxy startEmbedded(int port) {
+    /** @param adminPort the admin server's port on the loopback address; 0 runs none */
+    private RunningProxy startEmbedded(int port, int adminPort) {
+        AdminSettings adminSettings = adminPort == 0
+                ? AdminSettings.DISABLED
+                : new AdminSettings(true, new HostPort(LOOPBACK, adminPort));
+        AdminPlane admin = AdminPlane.start(adminSettings, KanalMetrics.create());
         out.println("No --config given: starting an embedded Kafka broker to proxy...");
         out.flush();
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker();
-        broker.start();
         ProxyServer server;
         try {
-            server = ProxyServer.start(ProxyConfig.of(List.of(new VirtualClusterConfig(
+            broker.start();
+        } catch (RuntimeException e) {
+            admin.close();
+            throw e;
+        }
+        try {
+            ProxyConfig config = ProxyConfig.of(List.of(new VirtualClusterConfig(
                     EMBEDDED_CLUSTER,
                     new HostPort(LOOPBACK, port),
                     LOOPBACK,
                     new NodeIdRange(EmbeddedKafkaBroker.NODE_ID, EmbeddedKafkaBroker.NODE_ID),
-                    List.of(HostPort.parse(broker.bootstrapServers()))))));
+                    List.of(HostPort.parse(broker.bootstrapServers())))));
+            admin.showConfig(EffectiveConfig.of(null, config, adminSettings));
+            server = ProxyServer.start(config, admin.meterRegistry());
+            admin.serving(config);
         } catch (RuntimeException e) {
             broker.close();
+            admin.close();
             throw e;
         }
-        printConnectInstructions(server.bootstrapAddress(EMBEDDED_CLUSTER));
-        return new RunningProxy(server, Optional.of(broker));
+        printConnectInstructions(server.bootstrapAddress(EMBEDDED_CLUSTER), admin.url());
+        return new RunningProxy(server, Optional.of(broker), admin);
     }
 
-    private void printConnectInstructions(InetSocketAddress bootstrap) {
+    private void printConnectInstructions(InetSocketAddress bootstrap, Optional<String> adminUrl) {
         String address = bootstrap.getHostString() + ":" + bootstrap.getPort();
         out.println("Kanal is running in front of an embedded single-node Kafka broker.");
         out.println();
@@ -143,6 +190,11 @@ public final class Main {
         out.println("  kafka-console-consumer.sh --bootstrap-server " + address + " --topic demo --from-beginning");
         out.println("  kcat -b " + address + " -L");
         out.println();
+        adminUrl.ifPresent(url -> {
+            out.println("Metrics and health: " + url + "/metrics, " + url + "/readyz (admin server; --admin-port "
+                    + "moves it, 0 turns it off)");
+            out.println();
+        });
         out.println("Stop with Ctrl+C; the broker's data is deleted on exit.");
         out.flush();
     }

@@ -1,5 +1,7 @@
 package io.kanal.app;
 
+import io.kanal.app.admin.AdminPlane;
+import io.kanal.app.config.ConfigLoader;
 import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.proxy.server.ProxyServer;
 import org.slf4j.Logger;
@@ -10,7 +12,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A started proxy and, in the embedded demo, the broker behind it. They stop together, proxy first so that requests
- * still in flight can reach the broker while they finish.
+ * still in flight can reach the broker while they finish. The admin plane reports not ready as soon as stopping
+ * begins and closes last, so that {@code /livez} answers until the end.
  */
 final class RunningProxy implements AutoCloseable {
 
@@ -18,11 +21,21 @@ final class RunningProxy implements AutoCloseable {
 
     private final ProxyServer server;
     private final Optional<EmbeddedKafkaBroker> broker;
+    private final AdminPlane admin;
+    /** The loader that made the proxy's filters, which closes them once the proxy no longer calls them. */
+    private final Optional<ConfigLoader> filters;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    RunningProxy(ProxyServer server, Optional<EmbeddedKafkaBroker> broker) {
+    RunningProxy(ProxyServer server, Optional<EmbeddedKafkaBroker> broker, AdminPlane admin) {
+        this(server, broker, admin, Optional.empty());
+    }
+
+    RunningProxy(ProxyServer server, Optional<EmbeddedKafkaBroker> broker, AdminPlane admin,
+                 Optional<ConfigLoader> filters) {
         this.server = server;
         this.broker = broker;
+        this.admin = admin;
+        this.filters = filters;
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -36,10 +49,16 @@ final class RunningProxy implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
+        admin.stopping();
         try {
             server.close();
         } finally {
-            broker.ifPresent(EmbeddedKafkaBroker::close);
+            try {
+                filters.ifPresent(ConfigLoader::close);
+                broker.ifPresent(EmbeddedKafkaBroker::close);
+            } finally {
+                admin.close();
+            }
             LOG.info("Kanal stopped");
             closed.countDown();
         }

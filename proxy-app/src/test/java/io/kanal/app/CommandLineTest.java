@@ -49,6 +49,18 @@ class CommandLineTest {
         assertTrue(usageError("--config", "a.yaml", "--port", "1").startsWith("--port applies to the embedded"));
     }
 
+    @Test
+    void takesAPluginsDirectoryWithAConfigFileOnly() throws UsageException {
+        assertEquals(Optional.of(Path.of("plugins")),
+                CommandLine.parse("--config", "a.yaml", "--plugins", "plugins").pluginsDirectory());
+        assertEquals(Optional.of(Path.of("p")), CommandLine.parse("--plugins=p", "--config=a.yaml").pluginsDirectory());
+        assertEquals(Optional.empty(), CommandLine.parse("--config", "a.yaml").pluginsDirectory());
+        assertEquals("--plugins needs a directory", usageError("--config", "a.yaml", "--plugins"));
+        assertEquals("--plugins is given more than once",
+                usageError("--config", "a.yaml", "--plugins", "a", "--plugins", "b"));
+        assertTrue(usageError("--plugins", "p").startsWith("--plugins applies with --config only"));
+    }
+
     private static String usageError(String... args) {
         return assertThrows(UsageException.class, () -> CommandLine.parse(args)).getMessage();
     }

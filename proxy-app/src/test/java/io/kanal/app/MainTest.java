@@ -69,7 +69,17 @@ class MainTest {
 
         assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", config.toString()));
         assertEquals("kanal: config error: virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target)\n", err());
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters)\n", err());
+    }
+
+    @Test
+    void reportsAMissingPluginsDirectoryAsAConfigError() throws IOException {
+        Path config = write(configOnPort("9100"));
+        Path missing = directory.resolve("plugins");
+
+        assertEquals(Main.EXIT_USAGE,
+                main(Map.of()).execute("--config", config.toString(), "--plugins", missing.toString()));
+        assertEquals("kanal: config error: --plugins: no directory " + missing + "\n", err());
     }
 
     @Test
@@ -122,6 +132,8 @@ class MainTest {
                       bootstrapServers: 127.0.0.1:1
                 network:
                   shutdownGrace: 1s
+                admin:
+                  listen: 127.0.0.1:0
                 """.formatted(port);
     }
 

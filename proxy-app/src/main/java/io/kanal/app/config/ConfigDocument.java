@@ -7,6 +7,16 @@ import java.util.List;
  *
  * @param virtualClusters the virtual clusters, at least one
  * @param network         limits and timeouts, optional
+ * @param filters         filter definitions that chains name, optional
+ * @param defaultFilters  the chain of every virtual cluster without a {@code filters} key, optional
+ * @param plugins         where plugin jars are, optional
+ * @param admin           the admin HTTP server, optional
  */
-record ConfigDocument(List<VirtualClusterSection> virtualClusters, NetworkSection network) {
+record ConfigDocument(
+        List<VirtualClusterSection> virtualClusters,
+        NetworkSection network,
+        List<FilterSection> filters,
+        List<String> defaultFilters,
+        PluginsSection plugins,
+        AdminSection admin) {
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.lang.reflect.RecordComponent;
@@ -31,13 +32,24 @@ final class JacksonErrors {
 
     static ConfigException toConfigException(JacksonException e) {
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return ConfigException.at(keyPath(mapping.getPath()), bindingProblem(mapping));
+            return ConfigException.at(keyPath(KeyPath.ROOT, mapping.getPath()), bindingProblem(mapping));
         }
         return new ConfigException(where(e) + syntaxProblem(e));
     }
 
-    private static KeyPath keyPath(List<JsonMappingException.Reference> references) {
-        KeyPath path = KeyPath.ROOT;
+    /**
+     * A failure to bind a subtree of the configuration that has already been parsed, such as a filter's
+     * {@code config}; the error names keys from {@code subtree}, the subtree's own key path.
+     */
+    static ConfigException toConfigException(JacksonException e, KeyPath subtree) {
+        if (e instanceof JsonMappingException mapping) {
+            return ConfigException.at(keyPath(subtree, mapping.getPath()), bindingProblem(mapping));
+        }
+        return ConfigException.at(subtree, oneLine(e.getOriginalMessage()));
+    }
+
+    private static KeyPath keyPath(KeyPath start, List<JsonMappingException.Reference> references) {
+        KeyPath path = start;
         for (JsonMappingException.Reference reference : references) {
             path = reference.getFieldName() != null
                     ? path.key(reference.getFieldName())
@@ -55,6 +67,11 @@ final class JacksonErrors {
         }
         if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
             return "expected " + expected(mismatched.getTargetType());
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException invalid
+                && invalid.getMessage() != null) {
+            // A configuration class that checks its values in its constructor.
+            return oneLine(invalid.getMessage());
         }
         Throwable cause = e.getCause();
         if (cause instanceof JacksonException jackson) {

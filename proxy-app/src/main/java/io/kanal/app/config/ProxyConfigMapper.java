@@ -1,6 +1,7 @@
 package io.kanal.app.config;
 
 import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
@@ -22,15 +23,19 @@ final class ProxyConfigMapper {
 
     private final Map<String, KeyPath> clusterNames = new HashMap<>();
     private final ListenPorts listenPorts = new ListenPorts();
+    private final FilterDefinitions filters;
+    private List<NamedFilter> defaultChain = List.of();
 
-    private ProxyConfigMapper() {
+    private ProxyConfigMapper(FilterDefinitions filters) {
+        this.filters = filters;
     }
 
     /**
+     * @param filters the document's filter definitions, already made, that the chains name
      * @throws ConfigException naming the key of the first value that is missing, malformed or clashing
      */
-    static ProxyConfig map(ConfigDocument document) throws ConfigException {
-        return new ProxyConfigMapper().proxyConfig(document);
+    static ProxyConfig map(ConfigDocument document, FilterDefinitions filters) throws ConfigException {
+        return new ProxyConfigMapper(filters).proxyConfig(document);
     }
 
     private ProxyConfig proxyConfig(ConfigDocument document) throws ConfigException {
@@ -38,6 +43,9 @@ final class ProxyConfigMapper {
         List<VirtualClusterSection> sections = document.virtualClusters();
         if (sections == null || sections.isEmpty()) {
             throw ConfigException.at(clustersPath, "at least one virtual cluster is required");
+        }
+        if (document.defaultFilters() != null) {
+            defaultChain = filters.chain(document.defaultFilters(), KeyPath.ROOT.key("defaultFilters"));
         }
         List<VirtualClusterConfig> clusters = new ArrayList<>(sections.size());
         for (int i = 0; i < sections.size(); i++) {
@@ -57,7 +65,10 @@ final class ProxyConfigMapper {
         NodeIdRange nodeIds = nodeIds(section.nodeIds(), path.key("nodeIds"));
         claimPorts(name, bootstrap, nodeIds, bootstrapPath);
         List<HostPort> targets = targetBootstrapServers(section.target(), path.key("target"));
-        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets);
+        List<NamedFilter> chain = section.filters() == null
+                ? defaultChain
+                : filters.chain(section.filters(), path.key("filters"));
+        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets, chain);
     }
 
     private String name(String name, KeyPath clusterPath) throws ConfigException {
@@ -163,7 +174,12 @@ final class ProxyConfigMapper {
         }
         Duration shutdownGrace =
                 duration(section.shutdownGrace(), ProxyConfig.DEFAULT_SHUTDOWN_GRACE, path.key("shutdownGrace"));
-        return new ProxyConfig(clusters, maxFrameBytes, connectTimeout, shutdownGrace);
+        Duration filterTimeout =
+                duration(section.filterTimeout(), ProxyConfig.DEFAULT_FILTER_TIMEOUT, path.key("filterTimeout"));
+        if (filterTimeout.isZero()) {
+            throw ConfigException.at(path.key("filterTimeout"), "must be longer than 0");
+        }
+        return new ProxyConfig(clusters, maxFrameBytes, connectTimeout, shutdownGrace, filterTimeout);
     }
 
     private static Duration duration(String text, Duration defaultValue, KeyPath path) throws ConfigException {

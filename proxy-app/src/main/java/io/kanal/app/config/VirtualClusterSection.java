@@ -1,5 +1,7 @@
 package io.kanal.app.config;
 
+import java.util.List;
+
 /**
  * One entry of {@code virtualClusters} as written.
  *
@@ -8,11 +10,13 @@ package io.kanal.app.config;
  * @param advertisedHost host clients are told; optional unless the bootstrap host is a wildcard
  * @param nodeIds        node ids that get a broker port; optional
  * @param target         the real cluster
+ * @param filters        names of the filters of this cluster's chain, in order; absent means {@code defaultFilters}
  */
 record VirtualClusterSection(
         String name,
         String bootstrap,
         String advertisedHost,
         NodeIdsSection nodeIds,
-        TargetSection target) {
+        TargetSection target,
+        List<String> filters) {
 }

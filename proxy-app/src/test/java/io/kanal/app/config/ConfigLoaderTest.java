@@ -156,12 +156,13 @@ class ConfigLoaderTest {
         String message = error(MINIMAL.replace("bootstrap:", "bootstrp:"));
 
         assertEquals("virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target)", message);
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters)", message);
     }
 
     @Test
-    void treatsFiltersAsUnknownForNow() {
-        assertStartsWith("filters: unknown key (known: virtualClusters, network)", error(MINIMAL + "filters: []\n"));
+    void namesTheTopLevelKeys() {
+        assertStartsWith("filter: unknown key (known: virtualClusters, network, filters, defaultFilters, plugins",
+                error(MINIMAL + "filter: []\n"));
     }
 
     @Test

@@ -1,0 +1,23 @@
+package io.kanal.app.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kanal.app.admin.AdminSettings;
+import io.kanal.proxy.config.ProxyConfig;
+
+import java.util.Objects;
+
+/**
+ * A loaded configuration file: what the engine runs, what the app runs around it, and the document itself.
+ *
+ * @param proxy    the engine's configuration
+ * @param admin    the admin HTTP server's settings, defaults applied
+ * @param document the file as parsed, after {@code ${VAR}} substitution and before defaults; secrets included
+ */
+public record KanalConfig(ProxyConfig proxy, AdminSettings admin, JsonNode document) {
+
+    public KanalConfig {
+        Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(document, "document");
+    }
+}
