@@ -18,12 +18,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * tests is that ordinary client configuration works through it unchanged. Timeouts are shortened only so that a
  * broken path fails a test within a minute instead of hanging it.
  */
-final class Clients {
+public final class Clients {
 
     private Clients() {
     }
 
-    static KafkaProducer<String, String> producer(String bootstrapServers, Map<String, Object> overrides) {
+    public static KafkaProducer<String, String> producer(String bootstrapServers, Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -36,7 +36,7 @@ final class Clients {
         return new KafkaProducer<>(config);
     }
 
-    static KafkaConsumer<String, String> consumer(String bootstrapServers, Map<String, Object> overrides) {
+    public static KafkaConsumer<String, String> consumer(String bootstrapServers, Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -48,7 +48,7 @@ final class Clients {
         return new KafkaConsumer<>(config);
     }
 
-    static Admin admin(String bootstrapServers) {
+    public static Admin admin(String bootstrapServers) {
         return Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000,

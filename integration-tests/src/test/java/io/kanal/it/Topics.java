@@ -10,23 +10,23 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 /** Creates test topics and waits until they are usable, so a test's first send does not race topic creation. */
-final class Topics {
+public final class Topics {
 
-    static final short REPLICATION_FACTOR = 3;
+    public static final short REPLICATION_FACTOR = 3;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private Topics() {
     }
 
     /** Creates a uniquely named topic with replication factor 3 and returns its name once every partition has a full ISR. */
-    static String create(Admin admin, String purpose, int partitions) throws Exception {
+    public static String create(Admin admin, String purpose, int partitions) throws Exception {
         String name = Names.unique(purpose);
         admin.createTopics(List.of(new NewTopic(name, partitions, REPLICATION_FACTOR))).all().get(60, TimeUnit.SECONDS);
         awaitReady(admin, name, partitions);
         return name;
     }
 
-    static void awaitReady(Admin admin, String topic, int partitions) {
+    public static void awaitReady(Admin admin, String topic, int partitions) {
         Await.result(READY_TIMEOUT, () -> "topic " + topic + " to have " + partitions + " partitions with full ISRs",
                 () -> admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS),
                 (Map<String, TopicDescription> described) -> isReady(described.get(topic), partitions));

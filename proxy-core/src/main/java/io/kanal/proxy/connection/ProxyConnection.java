@@ -83,6 +83,11 @@ public final class ProxyConnection implements FilteredConnection {
      */
     private boolean handlingRead;
     private boolean draining;
+    /**
+     * The client hung up while filters still held some of its requests. A broker processes every request it has
+     * received whole, so those are still forwarded; their answers have nowhere to go.
+     */
+    private boolean clientGone;
     private boolean closed;
 
     /**
@@ -263,7 +268,10 @@ public final class ProxyConnection implements FilteredConnection {
             return;
         }
         flushUnlessReading(upstream);
-        if (draining && responseOrder.isEmpty() && requestQueue.isEmpty()) {
+        if (clientGone && requestQueue.isEmpty()) {
+            upstream.flush();
+            close(null);
+        } else if (draining && responseOrder.isEmpty() && requestQueue.isEmpty()) {
             close(null);
         } else {
             updateReading();
@@ -533,6 +541,10 @@ public final class ProxyConnection implements FilteredConnection {
         while (!responseOrder.isEmpty() && responseOrder.peek().isComplete()) {
             PendingResponse pending = responseOrder.poll();
             ByteBuf frame = pending.takeResponse();
+            if (clientGone) {
+                frame.release();
+                continue;
+            }
             metrics().responseSent(pending.api, frame.readableBytes(), System.nanoTime() - pending.receivedNanos,
                     pending.upstreamNanos);
             downstream.write(frame, downstream.voidPromise());
@@ -576,7 +588,7 @@ public final class ProxyConnection implements FilteredConnection {
      * broker's answers.
      */
     void updateReading() {
-        if (closed || upstream == null) {
+        if (closed || clientGone || upstream == null) {
             return;
         }
         boolean readClient = !draining && upstream.isWritable()
@@ -607,6 +619,12 @@ public final class ProxyConnection implements FilteredConnection {
     }
 
     void downstreamClosed() {
+        if (!closed && !requestQueue.isEmpty() && upstream != null && upstream.isActive()) {
+            clientGone = true;
+            log.debug("{}: {} hung up with {} requests still in filters; forwarding them first",
+                    settings.virtualCluster(), downstream.remoteAddress(), requestQueue.size());
+            return;
+        }
         close(null);
     }
 

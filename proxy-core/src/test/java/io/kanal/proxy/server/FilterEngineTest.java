@@ -432,7 +432,8 @@ class FilterEngineTest {
     /**
      * Once a connection closes, its queued request frames are released; a request whose first hook was still at work
      * must not go on to the next filter, whose hook would get a body whose records are views of released (and
-     * possibly reused) pooled memory.
+     * possibly reused) pooled memory. The broker going away closes the connection for good (a client hanging up does
+     * not: what it sent is still forwarded).
      */
     @Test
     void noHookRunsForARequestOfAConnectionThatHasClosed() throws Exception {
@@ -450,12 +451,13 @@ class FilterEngineTest {
         try (RawKafkaClient client = connect()) {
             client.send(produce(PRODUCE_V9, (short) 1, 1, 10_000, "orders", 0));
             assertTrue(firstCalled.await(5, TimeUnit.SECONDS), "the first filter never saw the request");
+            broker.close();
+            client.assertClosedByProxy();
         }
         awaitActiveClientConnections(0.0);
         Thread.sleep(600);
 
         assertEquals(List.of(), secondSaw, "a hook ran for a request of a closed connection");
-        assertEquals(List.of(), broker.pendingRequests());
     }
 
     /**
@@ -485,6 +487,30 @@ class FilterEngineTest {
             assertTrue(tookMillis < 2_000, "close() took " + tookMillis + " ms of its 5000 ms grace period");
             assertEquals(List.of(1, 2), correlationIdsAtBroker());
         }
+    }
+
+    /**
+     * A broker processes every request it received whole, even from a client that hung up right after sending it;
+     * so must the proxy, also while a filter still works on the request.
+     */
+    @Test
+    void requestsStillInAFilterWhenTheClientHangsUpAreForwarded() throws Exception {
+        CountDownLatch hookCalled = new CountDownLatch(1);
+        startProxy(named("slow", hooks -> hooks.onRequest(KafkaApi.PRODUCE, (context, request) -> {
+            hookCalled.countDown();
+            return after(300, context::pass);
+        })));
+        try (RawKafkaClient client = connect()) {
+            assertRoundTrip(client, 1);
+            client.send(produce(PRODUCE_V9, (short) 0, 2, 100, "orders", 0));
+            client.send(produce(PRODUCE_V9, (short) 0, 3, 100, "orders", 0));
+            assertTrue(hookCalled.await(5, TimeUnit.SECONDS));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (correlationIdsAtBroker().size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(1, 2, 3), correlationIdsAtBroker());
     }
 
     // ---- 8. Failing response hooks ----
