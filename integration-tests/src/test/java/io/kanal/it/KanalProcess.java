@@ -99,6 +99,11 @@ public final class KanalProcess implements AutoCloseable {
         return "127.0.0.1:" + bootstrapPort;
     }
 
+    /** The process id, for sending it signals such as SIGHUP. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The admin server's {@code http://host:port}, unless the configuration turned it off. */
     public Optional<String> adminUrl() {
         return Optional.ofNullable(adminUrl);

@@ -32,7 +32,8 @@ public record CommandLine(Optional<Path> configFile, Optional<Path> pluginsDirec
             Kanal is a Kafka wire-protocol proxy.
 
               --config FILE   run the virtual clusters described in the YAML file FILE;
-                              ${VAR} and ${VAR:-default} in its values are taken from the environment
+                              ${VAR} and ${VAR:-default} in its values are taken from the environment;
+                              SIGHUP reloads FILE, and so does a change of it (unless reload.watch is false)
               --plugins DIR   with --config: load filter types from the jars in DIR (instead of
                               the configuration's plugins.directory)
               --port PORT     without --config: the bootstrap port of the embedded demo (default 9192)

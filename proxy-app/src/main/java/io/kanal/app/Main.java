@@ -9,6 +9,8 @@ import io.kanal.app.config.KanalConfig;
 import io.kanal.app.embedded.EmbeddedBrokerException;
 import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.app.metrics.KanalMetrics;
+import io.kanal.app.reload.ConfigReloader;
+import io.kanal.app.reload.ReloadSignal;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
@@ -44,18 +46,28 @@ public final class Main {
     private final PrintStream err;
     private final Function<String, String> environment;
     private final Consumer<Runnable> shutdownHooks;
+    private final Consumer<Runnable> reloadSignals;
+
+    /** A command whose configuration reloads only when its file changes: no SIGHUP handler is installed. */
+    Main(PrintStream out, PrintStream err, Function<String, String> environment, Consumer<Runnable> shutdownHooks) {
+        this(out, err, environment, shutdownHooks, action -> { });
+    }
 
     /**
      * @param out           the command's own output
      * @param err           where errors are reported
      * @param environment   environment variables for the configuration
      * @param shutdownHooks registers an action to run when the process is told to stop
+     * @param reloadSignals registers an action to run when the process is told to reload its configuration (SIGHUP);
+     *                      only used with {@code --config}
      */
-    Main(PrintStream out, PrintStream err, Function<String, String> environment, Consumer<Runnable> shutdownHooks) {
+    Main(PrintStream out, PrintStream err, Function<String, String> environment, Consumer<Runnable> shutdownHooks,
+         Consumer<Runnable> reloadSignals) {
         this.out = out;
         this.err = err;
         this.environment = environment;
         this.shutdownHooks = shutdownHooks;
+        this.reloadSignals = reloadSignals;
     }
 
     public static void main(String[] args) {
@@ -65,7 +77,8 @@ public final class Main {
     /** Runs the command in this process and returns its exit code once the proxy has stopped. */
     static int run(String... args) {
         return new Main(System.out, System.err, System::getenv,
-                action -> Runtime.getRuntime().addShutdownHook(new Thread(action, "kanal-shutdown")))
+                action -> Runtime.getRuntime().addShutdownHook(new Thread(action, "kanal-shutdown")),
+                ReloadSignal::onHangUp)
                 .execute(args);
     }
 
@@ -116,6 +129,8 @@ public final class Main {
         KanalMetrics metrics = KanalMetrics.create();
         // Owns the filters it makes: they close after the proxy has stopped, or here if it never starts.
         ConfigLoader filters = new ConfigLoader(environment, metrics.registry(), pluginsDirectory);
+        // Taken first: should the file change while it loads, the reloader sees a difference and loads it again.
+        byte[] loadedContent = ConfigReloader.digest(configFile);
         KanalConfig config;
         try {
             config = filters.loadAll(configFile);
@@ -132,16 +147,22 @@ public final class Main {
             filters.close();
             throw e;
         }
+        ProxyServer server;
         try {
-            admin.showConfig(EffectiveConfig.of(config.document(), config.proxy(), config.admin()));
-            ProxyServer server = ProxyServer.start(config.proxy(), admin.meterRegistry());
+            admin.showConfig(EffectiveConfig.of(config));
+            server = ProxyServer.start(config.proxy(), admin.meterRegistry());
             admin.serving(config.proxy());
-            return new RunningProxy(server, Optional.empty(), admin, Optional.of(filters));
         } catch (RuntimeException e) {
             filters.close();
             admin.close();
             throw e;
         }
+        ConfigReloader reloader = new ConfigReloader(configFile, loadedContent, filters, config, server, admin);
+        RunningProxy proxy = new RunningProxy(server, Optional.empty(), admin, Optional.of(filters),
+                Optional.of(reloader));
+        reloader.start();
+        reloadSignals.accept(() -> reloader.requestReload("SIGHUP"));
+        return proxy;
     }
 
     /** @param adminPort the admin server's port on the loopback address; 0 runs none */

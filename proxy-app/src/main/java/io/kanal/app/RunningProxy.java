@@ -3,6 +3,7 @@ package io.kanal.app;
 import io.kanal.app.admin.AdminPlane;
 import io.kanal.app.config.ConfigLoader;
 import io.kanal.app.embedded.EmbeddedKafkaBroker;
+import io.kanal.app.reload.ConfigReloader;
 import io.kanal.proxy.server.ProxyServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,18 +25,21 @@ final class RunningProxy implements AutoCloseable {
     private final AdminPlane admin;
     /** The loader that made the proxy's filters, which closes them once the proxy no longer calls them. */
     private final Optional<ConfigLoader> filters;
+    /** Reloads the configuration file; stopped before anything else, so that no reload runs during shutdown. */
+    private final Optional<ConfigReloader> reloader;
     private final CountDownLatch closed = new CountDownLatch(1);
 
     RunningProxy(ProxyServer server, Optional<EmbeddedKafkaBroker> broker, AdminPlane admin) {
-        this(server, broker, admin, Optional.empty());
+        this(server, broker, admin, Optional.empty(), Optional.empty());
     }
 
     RunningProxy(ProxyServer server, Optional<EmbeddedKafkaBroker> broker, AdminPlane admin,
-                 Optional<ConfigLoader> filters) {
+                 Optional<ConfigLoader> filters, Optional<ConfigReloader> reloader) {
         this.server = server;
         this.broker = broker;
         this.admin = admin;
         this.filters = filters;
+        this.reloader = reloader;
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -49,6 +53,7 @@ final class RunningProxy implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
+        reloader.ifPresent(ConfigReloader::close);
         admin.stopping();
         try {
             server.close();

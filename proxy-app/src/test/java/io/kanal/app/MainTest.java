@@ -114,6 +114,11 @@ class MainTest {
         CompletableFuture<Integer> exitCode =
                 CompletableFuture.supplyAsync(() -> main.execute("--config", config.toString()));
         awaitListening(port);
+        // Start-up registers the hook once everything runs, a moment after the port listens.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (shutdownHooks.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertFalse(exitCode.isDone());
         assertEquals(1, shutdownHooks.size());
         shutdownHooks.get(0).run();

@@ -78,6 +78,21 @@ public final class AdminPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * A configuration reload took effect: {@code /config} shows {@code effectiveConfig}, and readiness waits for the
+     * targets of the new virtual clusters too (those that answered before count as answered still).
+     */
+    public synchronized void reconfigured(ProxyConfig config, JsonNode effectiveConfig) {
+        this.effectiveConfig = effectiveConfig;
+        if (stopping || probes == null) {
+            return;
+        }
+        TargetProbes previous = probes;
+        probes = TargetProbes.restart(config.virtualClusters(), previous);
+        readiness.listening(probes::waitingFor);
+        previous.close();
+    }
+
     /** Shutdown has begun: {@code /readyz} answers 503 from now on, and the target probes stop. */
     public synchronized void stopping() {
         stopping = true;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kanal.app.config.KanalConfig;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
@@ -19,6 +20,13 @@ import java.util.List;
 public final class EffectiveConfig {
 
     private EffectiveConfig() {
+    }
+
+    /** A loaded configuration file's effective configuration, its {@code reload} section included. */
+    public static ObjectNode of(KanalConfig config) {
+        ObjectNode document = of(config.document(), config.proxy(), config.admin());
+        object(document, "reload").put("watch", config.reload().watch());
+        return document;
     }
 
     /**
@@ -52,6 +60,10 @@ public final class EffectiveConfig {
         network.put("connectTimeout", text(proxy.connectTimeout()));
         network.put("shutdownGrace", text(proxy.shutdownGrace()));
         network.put("filterTimeout", text(proxy.filterTimeout()));
+        network.put("maxInFlightRequests", proxy.limits().maxInFlightRequests());
+        network.put("maxConnections", proxy.limits().maxConnections());
+        network.put("maxConnectionsPerIp", proxy.limits().maxConnectionsPerIp());
+        network.put("idleTimeout", text(proxy.limits().idleTimeout()));
         ObjectNode adminNode = object(document, "admin");
         adminNode.put("enabled", admin.enabled());
         if (admin.enabled()) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -80,17 +81,42 @@ public final class TargetProbes implements AutoCloseable {
 
     /** Starts probing the targets of {@code clusters} with a Kafka admin client's {@code describeCluster()}. */
     public static TargetProbes start(List<VirtualClusterConfig> clusters) {
-        return start(clusters, TargetProbes::describeCluster, DEFAULT_RETRY_INTERVAL);
+        return start(clusters, TargetProbes::describeCluster, DEFAULT_RETRY_INTERVAL, Set.of());
+    }
+
+    /**
+     * Starts probing the targets of {@code clusters} after a configuration reload: targets that answered
+     * {@code previous} count as answered and are not asked again.
+     */
+    public static TargetProbes restart(List<VirtualClusterConfig> clusters, TargetProbes previous) {
+        return start(clusters, previous.probe, previous.retryInterval, previous.answered());
     }
 
     static TargetProbes start(List<VirtualClusterConfig> clusters, Probe probe, Duration retryInterval) {
+        return start(clusters, probe, retryInterval, Set.of());
+    }
+
+    private static TargetProbes start(List<VirtualClusterConfig> clusters, Probe probe, Duration retryInterval,
+                                      Set<List<HostPort>> answeredBefore) {
         Map<List<HostPort>, Target> distinct = new LinkedHashMap<>();
         for (VirtualClusterConfig cluster : clusters) {
             distinct.computeIfAbsent(cluster.targetBootstrapServers(), Target::new).virtualClusters.add(cluster.name());
         }
         TargetProbes probes = new TargetProbes(List.copyOf(distinct.values()), probe, retryInterval);
-        probes.targets.forEach(target -> probes.executor.execute(() -> probes.attempt(target)));
+        for (Target target : probes.targets) {
+            if (answeredBefore.contains(target.bootstrapServers)) {
+                target.answered = true;
+            } else {
+                probes.executor.execute(() -> probes.attempt(target));
+            }
+        }
         return probes;
+    }
+
+    /** The targets that have answered. */
+    Set<List<HostPort>> answered() {
+        return targets.stream().filter(target -> target.answered).map(target -> target.bootstrapServers)
+                .collect(Collectors.toSet());
     }
 
     /** One line per target that has not answered yet, in configuration order; empty once all have. */

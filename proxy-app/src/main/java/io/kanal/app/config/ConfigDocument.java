@@ -11,6 +11,7 @@ import java.util.List;
  * @param defaultFilters  the chain of every virtual cluster without a {@code filters} key, optional
  * @param plugins         where plugin jars are, optional
  * @param admin           the admin HTTP server, optional
+ * @param reload          how a changed file is picked up while Kanal runs, optional
  */
 record ConfigDocument(
         List<VirtualClusterSection> virtualClusters,
@@ -18,5 +19,6 @@ record ConfigDocument(
         List<FilterSection> filters,
         List<String> defaultFilters,
         PluginsSection plugins,
-        AdminSection admin) {
+        AdminSection admin,
+        ReloadSection reload) {
 }

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.kanal.app.admin.AdminSettings;
 import io.kanal.app.plugins.FilterFactories;
 import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.filter.Filter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -18,9 +22,13 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,6 +39,10 @@ import java.util.function.Function;
  * <p>Loading also makes the configured filters, with the filter factories found on the class path and in the plugins
  * directory. The loader owns them: {@link #close()} closes every filter it made, then the plugins' class loader, and
  * is meant to run once the proxy using them has stopped.
+ *
+ * <p>{@link #loadReplacement} loads a file to replace a running configuration this loader loaded: filters whose
+ * definitions did not change are kept rather than made again, and the plugins directory is read again only when it
+ * changed.
  */
 public final class ConfigLoader implements AutoCloseable {
 
@@ -42,6 +54,7 @@ public final class ConfigLoader implements AutoCloseable {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
     private static final String PLUGINS_OPTION = "--plugins";
     private static final String PLUGINS_KEY = "plugins.directory";
 
@@ -51,6 +64,24 @@ public final class ConfigLoader implements AutoCloseable {
     /** The filters each load made, and the factories that made them; both closed by {@link #close()}. */
     private final List<FilterDefinitions> madeFilters = new ArrayList<>();
     private final List<FilterFactories> usedFactories = new ArrayList<>();
+    /** What each configuration this loader returned was made with, for {@link #loadReplacement}. */
+    private final Map<KanalConfig, Generation> generations = new IdentityHashMap<>();
+
+    /**
+     * The filters of one loaded configuration and where its filter types came from. It counts as live, so its filters
+     * stay open, until it is discarded or, once replaced, its replacement's commit action has run.
+     */
+    private static final class Generation {
+        final FilterDefinitions filters;
+        /** The plugins directory as configured, so that a reload knows whether it changed. */
+        final String pluginsKey;
+        boolean replaced;
+
+        Generation(FilterDefinitions filters, String pluginsKey) {
+            this.filters = filters;
+            this.pluginsKey = pluginsKey;
+        }
+    }
 
     /**
      * A loader whose filters get a registry of their own and whose plugins come only from the configuration.
@@ -81,9 +112,12 @@ public final class ConfigLoader implements AutoCloseable {
 
     /** Loads the configuration file at {@code file}: the engine's configuration and the app's around it. */
     public KanalConfig loadAll(Path file) throws ConfigException {
-        String yaml;
+        return parseAll(read(file));
+    }
+
+    private static String read(Path file) throws ConfigException {
         try {
-            yaml = Files.readString(file);
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("cannot read " + file + ": no such file");
         } catch (CharacterCodingException e) {
@@ -91,7 +125,6 @@ public final class ConfigLoader implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
-        return parseAll(yaml);
     }
 
     /** Loads a configuration from its YAML text. */
@@ -101,21 +134,114 @@ public final class ConfigLoader implements AutoCloseable {
 
     /** Loads a configuration from its YAML text: the engine's configuration and the app's around it. */
     public KanalConfig parseAll(String yaml) throws ConfigException {
-        try {
-            JsonNode tree = YAML.readTree(yaml);
-            if (tree == null || tree.isMissingNode() || tree.isNull()) {
-                throw new ConfigException("the configuration is empty; it needs at least virtualClusters");
-            }
-            if (!tree.isObject()) {
-                throw new ConfigException("the configuration must be a mapping of keys, starting with virtualClusters");
-            }
-            substitution.apply(tree);
-            ConfigDocument document = YAML.treeToValue(tree, ConfigDocument.class);
-            ProxyConfig config = withFilters(document);
-            return new KanalConfig(config, AdminSectionMapper.map(document.admin(), config), tree.deepCopy());
-        } catch (JacksonException e) {
-            throw JacksonErrors.toConfigException(e);
+        return parse(yaml, null, null).config();
+    }
+
+    /**
+     * Loads {@code file} to replace {@code running}, a configuration this loader loaded. Filters whose definitions
+     * (type and {@code config}) are the same as in {@code running} are the running instances, so the engine sees the
+     * virtual clusters using them unchanged; the others are made. The admin server cannot move while Kanal runs: a
+     * changed {@code admin} section is checked, then logged and left for the next start.
+     *
+     * @throws ConfigException naming the problem, as {@link #loadAll} does; nothing made for it is left open
+     */
+    public Replacement loadReplacement(Path file, KanalConfig running) throws ConfigException {
+        Generation previous;
+        synchronized (this) {
+            previous = generations.get(running);
         }
+        if (previous == null || previous.replaced) {
+            throw new IllegalArgumentException("the running configuration was not loaded by this loader, or has "
+                    + "been replaced already");
+        }
+        Loaded loaded = parse(read(file), previous, running.admin());
+        return new Replacement(running, loaded.config(), loaded.generation().filters.madeNames());
+    }
+
+    /**
+     * A configuration loaded to replace a running one, with its filters made. Either {@link #commit()} it once it
+     * runs, or {@link #discard()} it.
+     */
+    public final class Replacement {
+        private final KanalConfig running;
+        private final KanalConfig config;
+        private final List<String> madeFilters;
+        private boolean settled;
+
+        private Replacement(KanalConfig running, KanalConfig config, List<String> madeFilters) {
+            this.running = running;
+            this.config = config;
+            this.madeFilters = madeFilters;
+        }
+
+        public KanalConfig config() {
+            return config;
+        }
+
+        /** The filters made for this configuration, because they are new or their definitions changed. */
+        public List<String> madeFilters() {
+            return madeFilters;
+        }
+
+        /**
+         * This configuration runs now, in place of the one it replaces.
+         *
+         * @return closes the filters only the replaced configuration used, and its plugins' class loader when that
+         *         changed; to run once nothing calls those filters any more
+         */
+        public Runnable commit() {
+            synchronized (ConfigLoader.this) {
+                settle();
+                generations.get(running).replaced = true;
+                return () -> retire(running);
+            }
+        }
+
+        /** This configuration will not run: closes the filters made for it, and its factories if they are new. */
+        public void discard() {
+            synchronized (ConfigLoader.this) {
+                settle();
+                retire(config);
+            }
+        }
+
+        private void settle() {
+            if (settled) {
+                throw new IllegalStateException("already committed or discarded");
+            }
+            settled = true;
+        }
+    }
+
+    /**
+     * {@code config} no longer runs: closes its filters that no live configuration uses, then the plugins class
+     * loaders that no live configuration uses and no open filter came from. Does nothing for a configuration that is
+     * gone already.
+     */
+    private synchronized void retire(KanalConfig config) {
+        Generation generation = generations.remove(config);
+        if (generation == null) {
+            return;
+        }
+        Set<Filter> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<FilterFactories> inUse = Collections.newSetFromMap(new IdentityHashMap<>());
+        generations.values().forEach(other -> {
+            live.addAll(other.filters.filters());
+            inUse.add(other.filters.factories());
+        });
+        Set<Filter> unused = Collections.newSetFromMap(new IdentityHashMap<>());
+        generation.filters.filters().stream().filter(filter -> !live.contains(filter)).forEach(unused::add);
+        // A filter kept across reloads belongs to the definitions that first made it.
+        madeFilters.forEach(filters -> filters.closeOnly(unused));
+        madeFilters.removeIf(FilterDefinitions::allClosed);
+        usedFactories.removeIf(factories -> {
+            boolean done = !inUse.contains(factories)
+                    && madeFilters.stream().noneMatch(filters -> filters.factories() == factories);
+            if (done) {
+                factories.close();
+            }
+            return done;
+        });
     }
 
     /** Closes the filters this loader made and then the plugins' class loader. */
@@ -125,31 +251,86 @@ public final class ConfigLoader implements AutoCloseable {
         madeFilters.clear();
         usedFactories.forEach(FilterFactories::close);
         usedFactories.clear();
+        generations.clear();
     }
 
-    /** Maps the document, making its filters with the factories of the class path and the plugins directory. */
-    private ProxyConfig withFilters(ConfigDocument document) throws ConfigException {
-        FilterFactories factories = filterFactories(document.plugins());
-        FilterDefinitions filters;
-        ProxyConfig config;
+    private record Loaded(KanalConfig config, Generation generation) {
+    }
+
+    /**
+     * Parses, substitutes, binds and maps a configuration, making its filters.
+     *
+     * @param previous     what the configuration replaces, whose unchanged filters it keeps; {@code null} for none
+     * @param runningAdmin the admin server's running settings when replacing, which stay as they are
+     */
+    private Loaded parse(String yaml, Generation previous, AdminSettings runningAdmin) throws ConfigException {
+        JsonNode tree;
+        ConfigDocument document;
         try {
-            filters = FilterDefinitions.make(document.filters(), factories, YAML, meterRegistry);
-            try {
-                config = ProxyConfigMapper.map(document, filters);
-            } catch (ConfigException | RuntimeException e) {
-                filters.close();
-                throw e;
+            tree = YAML.readTree(yaml);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                throw new ConfigException("the configuration is empty; it needs at least virtualClusters");
             }
+            if (!tree.isObject()) {
+                throw new ConfigException("the configuration must be a mapping of keys, starting with virtualClusters");
+            }
+            substitution.apply(tree);
+            document = YAML.treeToValue(tree, ConfigDocument.class);
+        } catch (JacksonException e) {
+            throw JacksonErrors.toConfigException(e);
+        }
+        String pluginsKey = pluginsKey(document.plugins());
+        boolean samePlugins = previous != null && previous.pluginsKey.equals(pluginsKey);
+        FilterFactories factories = samePlugins ? previous.filters.factories() : filterFactories(document.plugins());
+        FilterDefinitions filters = null;
+        try {
+            filters = FilterDefinitions.make(document.filters(), factories, YAML, meterRegistry,
+                    samePlugins ? previous.filters : null);
+            ProxyConfig config = ProxyConfigMapper.map(document, filters);
+            AdminSettings admin = AdminSectionMapper.map(document.admin(), config);
+            if (runningAdmin != null && !admin.equals(runningAdmin)) {
+                // Checked against the running admin server's port instead, which stays where it is.
+                admin = AdminSectionMapper.map(runningAdmin.enabled()
+                        ? new AdminSection(true, runningAdmin.listen().toString())
+                        : new AdminSection(false, null), config);
+                LOG.warn("admin: the admin server does not move while Kanal runs; its new settings take effect at "
+                        + "the next start");
+            }
+            filters.warnUnused(config);
+            KanalConfig loaded = new KanalConfig(config, admin, tree.deepCopy(), reload(document.reload()));
+            Generation generation = new Generation(filters, pluginsKey);
+            synchronized (this) {
+                madeFilters.add(filters);
+                if (!samePlugins) {
+                    usedFactories.add(factories);
+                }
+                generations.put(loaded, generation);
+            }
+            return new Loaded(loaded, generation);
         } catch (ConfigException | RuntimeException e) {
-            factories.close();
+            if (filters != null) {
+                filters.close();
+            }
+            if (!samePlugins) {
+                factories.close();
+            }
             throw e;
         }
-        filters.warnUnused(config);
-        synchronized (this) {
-            madeFilters.add(filters);
-            usedFactories.add(factories);
+    }
+
+    private static ReloadSettings reload(ReloadSection section) {
+        if (section == null || section.watch() == null) {
+            return ReloadSettings.DEFAULT;
         }
-        return config;
+        return new ReloadSettings(section.watch());
+    }
+
+    /** Where filter types come from, as configured: equal keys find the same factories. */
+    private String pluginsKey(PluginsSection plugins) {
+        if (pluginsDirectory.isPresent()) {
+            return PLUGINS_OPTION + " " + pluginsDirectory.get();
+        }
+        return plugins == null || plugins.directory() == null ? "" : PLUGINS_KEY + " " + plugins.directory();
     }
 
     private FilterFactories filterFactories(PluginsSection plugins) throws ConfigException {

@@ -73,7 +73,8 @@ final class EnvironmentSubstitution {
             } else if (text.startsWith("${", dollar)) {
                 int close = text.indexOf('}', dollar + 2);
                 if (close < 0) {
-                    throw ConfigException.at(path, "'${' without a closing '}' in '" + text + "'");
+                    throw ConfigException.at(path, "'${' without a closing '}'"
+                            + (path.isSecret() ? "" : " in '" + text + "'"));
                 }
                 result.append(resolve(text.substring(dollar + 2, close), path));
                 position = close + 1;
@@ -89,7 +90,8 @@ final class EnvironmentSubstitution {
         int separator = placeholder.indexOf(DEFAULT_SEPARATOR);
         String name = separator < 0 ? placeholder : placeholder.substring(0, separator);
         if (!NAME.matcher(name).matches()) {
-            throw ConfigException.at(path, "'${" + placeholder + "}' does not name an environment variable");
+            throw ConfigException.at(path, (path.isSecret() ? "a '${...}'" : "'${" + placeholder + "}'")
+                    + " does not name an environment variable");
         }
         String value = environment.apply(name);
         if (separator >= 0) {

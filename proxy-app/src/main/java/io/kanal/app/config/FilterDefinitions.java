@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,10 @@ import java.util.Set;
  * name them. A filter named in several chains is the same instance in each.
  *
  * <p>Every definition is checked and its {@code config} bound before the first factory is asked for a filter, so a
- * mistake in the last definition does not leave filters half made. Closing closes every filter made, once.
+ * mistake in the last definition does not leave filters half made. When the definitions replace earlier ones (a
+ * configuration reload), a definition whose type and {@code config} are unchanged keeps the earlier instance instead
+ * of making a new one. Closing closes every filter these definitions made themselves, once; reused ones belong to
+ * the definitions that made them.
  */
 final class FilterDefinitions implements AutoCloseable {
 
@@ -58,11 +63,33 @@ final class FilterDefinitions implements AutoCloseable {
         }
     }
 
+    /** What decides whether a filter can be kept across a reload: its type and its settings, as written. */
+    private record Definition(String type, JsonNode config) {
+
+        static Definition of(FilterSection section) {
+            JsonNode config = section.config() == null || section.config().isNull() ? null : section.config();
+            return new Definition(section.type(), config);
+        }
+    }
+
     private final Map<String, NamedFilter> byName;
+    private final Map<String, Definition> definitions;
+    private final FilterFactories factories;
+    /** The filters these definitions made, in the order they were made; the others were reused. */
+    private final List<NamedFilter> made;
+    private final Set<Filter> closedFilters = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    private FilterDefinitions(Map<String, NamedFilter> byName) {
+    private FilterDefinitions(Map<String, NamedFilter> byName, Map<String, Definition> definitions,
+                              FilterFactories factories, List<NamedFilter> made) {
         this.byName = byName;
+        this.definitions = definitions;
+        this.factories = factories;
+        this.made = made;
+    }
+
+    private static FilterDefinitions empty(FilterFactories factories) {
+        return new FilterDefinitions(Map.of(), Map.of(), factories, List.of());
     }
 
     /**
@@ -76,8 +103,19 @@ final class FilterDefinitions implements AutoCloseable {
      */
     static FilterDefinitions make(List<FilterSection> sections, FilterFactories factories, ObjectMapper mapper,
                                   MeterRegistry meterRegistry) throws ConfigException {
+        return make(sections, factories, mapper, meterRegistry, null);
+    }
+
+    /**
+     * Like {@link #make(List, FilterFactories, ObjectMapper, MeterRegistry)}, keeping the filters of
+     * {@code previous} whose definitions are unchanged: same name, type and {@code config}, and the same factories.
+     *
+     * @param previous the definitions these replace, or {@code null}
+     */
+    static FilterDefinitions make(List<FilterSection> sections, FilterFactories factories, ObjectMapper mapper,
+                                  MeterRegistry meterRegistry, FilterDefinitions previous) throws ConfigException {
         if (sections == null) {
-            return new FilterDefinitions(Map.of());
+            return empty(factories);
         }
         KeyPath listPath = KeyPath.ROOT.key("filters");
         Map<String, KeyPath> names = new HashMap<>();
@@ -103,16 +141,67 @@ final class FilterDefinitions implements AutoCloseable {
                     "unknown filter type '" + type + "' (known: " + String.join(", ", factories.types()) + ")"));
             bound.add(bind(name, factory, section.config(), path.key("config"), mapper));
         }
-        Map<String, NamedFilter> made = new LinkedHashMap<>();
+        Map<String, Definition> definitions = new HashMap<>();
+        sections.forEach(section -> definitions.put(section.name(), Definition.of(section)));
+        Map<String, NamedFilter> all = new LinkedHashMap<>();
+        List<NamedFilter> made = new ArrayList<>();
         try {
             for (Bound<?> definition : bound) {
-                made.put(definition.name(), definition.make(meterRegistry));
+                NamedFilter kept = previous == null ? null
+                        : previous.reusable(definition.name(), definitions.get(definition.name()), factories);
+                NamedFilter filter = kept != null ? kept : definition.make(meterRegistry);
+                if (kept == null) {
+                    made.add(filter);
+                }
+                all.put(definition.name(), filter);
             }
         } catch (ConfigException | RuntimeException e) {
-            new FilterDefinitions(made).close();
+            new FilterDefinitions(all, definitions, factories, made).close();
             throw e;
         }
-        return new FilterDefinitions(made);
+        return new FilterDefinitions(all, definitions, factories, made);
+    }
+
+    /** This definitions' filter {@code name}, if it can serve {@code definition} made by {@code with} unchanged. */
+    private synchronized NamedFilter reusable(String name, Definition definition, FilterFactories with) {
+        NamedFilter filter = byName.get(name);
+        if (filter == null || with != factories || !definition.equals(definitions.get(name))
+                || closedFilters.contains(filter.filter())) {
+            return null;
+        }
+        return filter;
+    }
+
+    /** The factories the filters were made with. */
+    FilterFactories factories() {
+        return factories;
+    }
+
+    /** Every filter defined, made here or kept from earlier definitions. */
+    Set<Filter> filters() {
+        Set<Filter> filters = Collections.newSetFromMap(new IdentityHashMap<>());
+        byName.values().forEach(filter -> filters.add(filter.filter()));
+        return filters;
+    }
+
+    /** The names of the filters made here rather than kept from earlier definitions, in definition order. */
+    List<String> madeNames() {
+        return made.stream().map(NamedFilter::name).toList();
+    }
+
+    /** Closes the filters made here that are in {@code which}, the last made first. */
+    synchronized void closeOnly(Set<Filter> which) {
+        for (int i = made.size() - 1; i >= 0; i--) {
+            NamedFilter filter = made.get(i);
+            if (which.contains(filter.filter())) {
+                closeOnce(filter);
+            }
+        }
+    }
+
+    /** Whether every filter made here is closed. */
+    synchronized boolean allClosed() {
+        return made.stream().allMatch(filter -> closedFilters.contains(filter.filter()));
     }
 
     private static <C> Bound<C> bind(String name, FilterFactory<C> factory, JsonNode config, KeyPath path,
@@ -178,21 +267,29 @@ final class FilterDefinitions implements AutoCloseable {
                 .forEach(name -> LOG.warn("Filter '{}' is defined but no virtual cluster uses it", name));
     }
 
-    /** Closes every filter, the last defined first; a filter that fails to close does not keep the others open. */
+    /**
+     * Closes every filter made here, the last defined first; a filter that fails to close does not keep the others
+     * open.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        List<NamedFilter> filters = new ArrayList<>(byName.values());
-        for (int i = filters.size() - 1; i >= 0; i--) {
-            NamedFilter filter = filters.get(i);
-            try {
-                filter.filter().close();
-            } catch (RuntimeException e) {
-                LOG.warn("Filter '{}' failed to close", filter.name(), e);
-            }
+        for (int i = made.size() - 1; i >= 0; i--) {
+            closeOnce(made.get(i));
+        }
+    }
+
+    private void closeOnce(NamedFilter filter) {
+        if (!closedFilters.add(filter.filter())) {
+            return;
+        }
+        try {
+            filter.filter().close();
+        } catch (RuntimeException e) {
+            LOG.warn("Filter '{}' failed to close", filter.name(), e);
         }
     }
 

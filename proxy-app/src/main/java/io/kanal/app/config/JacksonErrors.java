@@ -26,13 +26,16 @@ final class JacksonErrors {
 
     private static final String DUPLICATE_FIELD = "Duplicate field ";
     private static final String TRAILING_TOKEN = "Trailing token";
+    /** A problem with a value that must not be repeated; Jackson's own messages may quote it. */
+    private static final String SECRET_UNREADABLE = "cannot be read (the value is not shown: its key names a secret)";
 
     private JacksonErrors() {
     }
 
     static ConfigException toConfigException(JacksonException e) {
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return ConfigException.at(keyPath(KeyPath.ROOT, mapping.getPath()), bindingProblem(mapping));
+            KeyPath path = keyPath(KeyPath.ROOT, mapping.getPath());
+            return ConfigException.at(path, bindingProblem(mapping, path));
         }
         return new ConfigException(where(e) + syntaxProblem(e));
     }
@@ -43,9 +46,10 @@ final class JacksonErrors {
      */
     static ConfigException toConfigException(JacksonException e, KeyPath subtree) {
         if (e instanceof JsonMappingException mapping) {
-            return ConfigException.at(keyPath(subtree, mapping.getPath()), bindingProblem(mapping));
+            KeyPath path = keyPath(subtree, mapping.getPath());
+            return ConfigException.at(path, bindingProblem(mapping, path));
         }
-        return ConfigException.at(subtree, oneLine(e.getOriginalMessage()));
+        return ConfigException.at(subtree, subtree.isSecret() ? SECRET_UNREADABLE : oneLine(e.getOriginalMessage()));
     }
 
     private static KeyPath keyPath(KeyPath start, List<JsonMappingException.Reference> references) {
@@ -58,15 +62,21 @@ final class JacksonErrors {
         return path;
     }
 
-    private static String bindingProblem(JsonMappingException e) {
+    /** @param path where the value is; a secret's value is never repeated */
+    private static String bindingProblem(JsonMappingException e, KeyPath path) {
         if (e instanceof UnrecognizedPropertyException unknown) {
             return "unknown key (known: " + knownKeys(unknown) + ")";
         }
         if (e instanceof InvalidFormatException invalid) {
-            return "'" + invalid.getValue() + "' is not " + expected(invalid.getTargetType());
+            return path.isSecret()
+                    ? "the value is not " + expected(invalid.getTargetType()) + " (not shown: its key names a secret)"
+                    : "'" + invalid.getValue() + "' is not " + expected(invalid.getTargetType());
         }
         if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
             return "expected " + expected(mismatched.getTargetType());
+        }
+        if (path.isSecret()) {
+            return SECRET_UNREADABLE;
         }
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException invalid
                 && invalid.getMessage() != null) {

@@ -12,12 +12,19 @@ import java.util.Objects;
  * @param proxy    the engine's configuration
  * @param admin    the admin HTTP server's settings, defaults applied
  * @param document the file as parsed, after {@code ${VAR}} substitution and before defaults; secrets included
+ * @param reload   how a changed file is picked up while Kanal runs, defaults applied
  */
-public record KanalConfig(ProxyConfig proxy, AdminSettings admin, JsonNode document) {
+public record KanalConfig(ProxyConfig proxy, AdminSettings admin, JsonNode document, ReloadSettings reload) {
 
     public KanalConfig {
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(document, "document");
+        Objects.requireNonNull(reload, "reload");
+    }
+
+    /** A loaded configuration with the default reload settings. */
+    public KanalConfig(ProxyConfig proxy, AdminSettings admin, JsonNode document) {
+        this(proxy, admin, document, ReloadSettings.DEFAULT);
     }
 }

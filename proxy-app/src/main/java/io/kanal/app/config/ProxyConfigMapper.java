@@ -179,7 +179,31 @@ final class ProxyConfigMapper {
         if (filterTimeout.isZero()) {
             throw ConfigException.at(path.key("filterTimeout"), "must be longer than 0");
         }
-        return new ProxyConfig(clusters, maxFrameBytes, connectTimeout, shutdownGrace, filterTimeout);
+        return new ProxyConfig(clusters, maxFrameBytes, connectTimeout, shutdownGrace, filterTimeout,
+                limits(section, path));
+    }
+
+    private static ProxyConfig.Limits limits(NetworkSection section, KeyPath path) throws ConfigException {
+        ProxyConfig.Limits defaults = ProxyConfig.Limits.DEFAULT;
+        int maxInFlightRequests = atLeastOne(section.maxInFlightRequests(), defaults.maxInFlightRequests(),
+                path.key("maxInFlightRequests"));
+        int maxConnections = atLeastOne(section.maxConnections(), defaults.maxConnections(),
+                path.key("maxConnections"));
+        // Without a limit of its own, one address may hold every connection the total allows.
+        int maxConnectionsPerIp = atLeastOne(section.maxConnectionsPerIp(), maxConnections,
+                path.key("maxConnectionsPerIp"));
+        Duration idleTimeout = duration(section.idleTimeout(), defaults.idleTimeout(), path.key("idleTimeout"));
+        return new ProxyConfig.Limits(maxInFlightRequests, maxConnections, maxConnectionsPerIp, idleTimeout);
+    }
+
+    private static int atLeastOne(Integer value, int defaultValue, KeyPath path) throws ConfigException {
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value < 1) {
+            throw ConfigException.at(path, value + " is below the minimum of 1");
+        }
+        return value;
     }
 
     private static Duration duration(String text, Duration defaultValue, KeyPath path) throws ConfigException {

@@ -44,7 +44,8 @@ class EffectiveConfigTest {
                   ],
                   "filters": [ { "name": "tenant", "type": "HeaderInject" } ],
                   "network": { "maxFrameBytes": 104857600, "connectTimeout": "10s", "shutdownGrace": "10s",
-                               "filterTimeout": "20s" },
+                               "filterTimeout": "20s", "maxInFlightRequests": 512, "maxConnections": 10000,
+                               "maxConnectionsPerIp": 10000, "idleTimeout": "10m" },
                   "admin": { "enabled": true, "listen": "127.0.0.1:9190" }
                 }
                 """), effective);
@@ -67,7 +68,8 @@ class EffectiveConfigTest {
                       "target": { "bootstrapServers": ["k1:9092", "k2:9092"] } }
                   ],
                   "network": { "maxFrameBytes": 1024, "connectTimeout": "1500ms", "shutdownGrace": "2m",
-                               "filterTimeout": "1h" },
+                               "filterTimeout": "1h", "maxInFlightRequests": 512, "maxConnections": 10000,
+                               "maxConnectionsPerIp": 10000, "idleTimeout": "10m" },
                   "admin": { "enabled": false }
                 }
                 """), effective);

@@ -12,13 +12,15 @@ import java.util.Objects;
  * @param connectTimeout   how long to wait for an upstream broker to accept a connection
  * @param shutdownGrace    how long a graceful shutdown lets in-flight requests finish
  * @param filterTimeout    how long one filter hook may take before its request fails
+ * @param limits           what one client, one client address and all clients together may use
  */
 public record ProxyConfig(
         List<VirtualClusterConfig> virtualClusters,
         int maxFrameBytes,
         Duration connectTimeout,
         Duration shutdownGrace,
-        Duration filterTimeout) {
+        Duration filterTimeout,
+        Limits limits) {
 
     /** Kafka's own default for {@code socket.request.max.bytes}: 100 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
@@ -32,12 +34,19 @@ public record ProxyConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(filterTimeout, "filterTimeout");
+        Objects.requireNonNull(limits, "limits");
         if (virtualClusters.isEmpty()) {
             throw new IllegalArgumentException("no virtual clusters");
         }
         if (maxFrameBytes < 64) {
             throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes + " is below 64");
         }
+    }
+
+    /** A config with the default connection limits. */
+    public ProxyConfig(List<VirtualClusterConfig> virtualClusters, int maxFrameBytes, Duration connectTimeout,
+                       Duration shutdownGrace, Duration filterTimeout) {
+        this(virtualClusters, maxFrameBytes, connectTimeout, shutdownGrace, filterTimeout, Limits.DEFAULT);
     }
 
     /** A config with the default filter timeout. */
@@ -50,5 +59,69 @@ public record ProxyConfig(
     public static ProxyConfig of(List<VirtualClusterConfig> virtualClusters) {
         return new ProxyConfig(virtualClusters, DEFAULT_MAX_FRAME_BYTES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_FILTER_TIMEOUT);
+    }
+
+    /** This config with other connection limits. */
+    public ProxyConfig withLimits(Limits limits) {
+        return new ProxyConfig(virtualClusters, maxFrameBytes, connectTimeout, shutdownGrace, filterTimeout, limits);
+    }
+
+    /**
+     * What clients may use of the proxy. Exceeding {@code maxConnections}, {@code maxConnectionsPerIp} or
+     * {@code idleTimeout} closes the one connection concerned; {@code maxInFlightRequests} only pauses reading.
+     *
+     * @param maxInFlightRequests  requests one client connection may have outstanding before the proxy stops reading
+     *                             it (back-pressure, not a close)
+     * @param maxConnections       client connections the whole process accepts at once, over every virtual cluster
+     *                             and port; a connection beyond it is closed as soon as it is accepted
+     * @param maxConnectionsPerIp  client connections accepted at once from one client IP address
+     * @param idleTimeout          a client connection with no bytes in either direction for this long is closed;
+     *                             {@link Duration#ZERO} never closes one
+     */
+    public record Limits(int maxInFlightRequests, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {
+
+        /** The limit that was hard-coded before it could be configured; it never holds back a well-behaved client. */
+        public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 512;
+        /** Each client connection also holds a broker connection, so this is 20,000 sockets. */
+        public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+        /** No per-address limit beyond the total, so that clients behind one NAT address or a sidecar still work. */
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = DEFAULT_MAX_CONNECTIONS;
+        /** Kafka's own {@code connections.max.idle.ms}; Kafka's clients close idle connections after 9 minutes. */
+        public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+        public static final Limits DEFAULT = new Limits(DEFAULT_MAX_IN_FLIGHT_REQUESTS, DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_IDLE_TIMEOUT);
+
+        public Limits {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (maxInFlightRequests < 1) {
+                throw new IllegalArgumentException("maxInFlightRequests " + maxInFlightRequests + " is below 1");
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections " + maxConnections + " is below 1");
+            }
+            if (maxConnectionsPerIp < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerIp " + maxConnectionsPerIp + " is below 1");
+            }
+            if (idleTimeout.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout " + idleTimeout + " is negative");
+            }
+        }
+
+        public Limits withMaxInFlightRequests(int value) {
+            return new Limits(value, maxConnections, maxConnectionsPerIp, idleTimeout);
+        }
+
+        public Limits withMaxConnections(int value) {
+            return new Limits(maxInFlightRequests, value, maxConnectionsPerIp, idleTimeout);
+        }
+
+        public Limits withMaxConnectionsPerIp(int value) {
+            return new Limits(maxInFlightRequests, maxConnections, value, idleTimeout);
+        }
+
+        public Limits withIdleTimeout(Duration value) {
+            return new Limits(maxInFlightRequests, maxConnections, maxConnectionsPerIp, value);
+        }
     }
 }

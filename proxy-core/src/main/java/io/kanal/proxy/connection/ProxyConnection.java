@@ -285,6 +285,8 @@ public final class ProxyConnection implements FilteredConnection {
             encoded = RequestCodec.encode(downstream.alloc(), decoded.header(), decoded.headerVersion(),
                     outcome.request(), decoded.apiVersion());
         } catch (RuntimeException e) {
+            // What decodes but cannot be written back (unknown tagged fields out of order) is unusable input.
+            metrics().frameError("malformed_request");
             close("cannot encode the filtered " + decoded.api() + " request: " + e);
             return;
         } finally {
@@ -336,6 +338,7 @@ public final class ProxyConnection implements FilteredConnection {
         if (settings.responseTransformer().wants(request.api(), request.apiVersion())) {
             // We could not read the answer, and it may carry a broker address the client must not see.
             request.frame().release();
+            metrics().frameError("unsupported_version");
             close(request + " is newer than this proxy can rewrite");
             return true;
         }
@@ -527,6 +530,7 @@ public final class ProxyConnection implements FilteredConnection {
                 encoded = ResponseCodec.encode(downstream.alloc(), new DecodedResponse(decoded.api(),
                         decoded.header(), decoded.headerVersion(), changedBody, decoded.bodyVersion()));
             } catch (RuntimeException e) {
+                metrics().frameError("malformed_response");
                 close("cannot encode the " + pending.api + " response: " + e);
                 return;
             } finally {
@@ -615,7 +619,17 @@ public final class ProxyConnection implements FilteredConnection {
 
     /** Closes both sides at once, answered or not. */
     public void forceClose() {
-        downstream.eventLoop().execute(() -> close("proxy shutting down"));
+        forceClose("proxy shutting down");
+    }
+
+    /** Closes both sides at once, answered or not, logging {@code reason}. */
+    public void forceClose(String reason) {
+        downstream.eventLoop().execute(() -> close(reason));
+    }
+
+    /** The settings this connection was accepted with: which listener generation of which virtual cluster. */
+    public ConnectionSettings settings() {
+        return settings;
     }
 
     void downstreamClosed() {

@@ -15,11 +15,15 @@ public interface Filter extends AutoCloseable {
 
     /**
      * Registers the hooks this filter needs. Called before the first connection, once for each virtual cluster the
-     * filter is attached to.
+     * filter is attached to, and again for each virtual cluster that a configuration reload replaces while keeping
+     * this filter (its connections from before the reload keep the hooks registered before).
      */
     void register(FilterHooks hooks);
 
-    /** Releases what the filter holds; called once when the proxy stops. */
+    /**
+     * Releases what the filter holds; called once, when the proxy stops, or after a configuration reload left no
+     * virtual cluster using this filter and the connections that used it have closed.
+     */
     @Override
     default void close() {
     }

@@ -33,6 +33,8 @@ public final class ProxyMetrics {
     private final String virtualCluster;
     private final AtomicReferenceArray<ApiMeters> apis = new AtomicReferenceArray<>(API_SLOTS);
     private final Map<String, Counter> frameErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> timedOutConnections = new ConcurrentHashMap<>();
     private final AtomicInteger[] activeConnections = new AtomicInteger[Side.values().length];
     private final Counter[] openedConnections = new Counter[Side.values().length];
 
@@ -86,6 +88,30 @@ public final class ProxyMetrics {
     public void frameError(String reason) {
         frameErrors.computeIfAbsent(reason, r -> Counter.builder("kanal.frame.errors")
                 .description("Connections closed because a frame could not be read")
+                .tags("virtual_cluster", virtualCluster, "reason", r)
+                .register(registry)).increment();
+    }
+
+    /**
+     * A client connection was closed as soon as it was accepted, because a connection limit was reached.
+     *
+     * @param reason {@code max_connections} or {@code max_connections_per_ip}
+     */
+    public void connectionRejected(String reason) {
+        rejectedConnections.computeIfAbsent(reason, r -> Counter.builder("kanal.connections.rejected")
+                .description("Client connections closed at accept because a connection limit was reached")
+                .tags("virtual_cluster", virtualCluster, "reason", r)
+                .register(registry)).increment();
+    }
+
+    /**
+     * A client connection was closed because a time limit ran out.
+     *
+     * @param reason {@code idle}: nothing went either way for the idle timeout
+     */
+    public void connectionTimedOut(String reason) {
+        timedOutConnections.computeIfAbsent(reason, r -> Counter.builder("kanal.connections.timed.out")
+                .description("Client connections closed because a time limit ran out")
                 .tags("virtual_cluster", virtualCluster, "reason", r)
                 .register(registry)).increment();
     }

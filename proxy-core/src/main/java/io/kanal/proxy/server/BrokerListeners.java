@@ -32,6 +32,8 @@ final class BrokerListeners implements BrokerAddressMap {
     private final Map<Integer, CompletableFuture<Channel>> brokerPorts = new ConcurrentHashMap<>();
     private final Set<Integer> reportedOutOfRange = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Counts {@link #reopen()}s, so that a bind begun before a close and finishing after a reopen closes itself. */
+    private volatile int generation;
 
     BrokerListeners(VirtualClusterConfig config, Listeners listeners) {
         this.config = config;
@@ -61,17 +63,53 @@ final class BrokerListeners implements BrokerAddressMap {
             log.info("{}: broker {} moved from {} to {}", config.name(), nodeId, previous, upstream);
         }
         int port = config.brokerPort(bootstrapPort, nodeId);
-        if (!closed) {
-            CompletableFuture<Channel> bound = brokerPorts.computeIfAbsent(nodeId, id -> bind(id, port));
-            // Registered outside computeIfAbsent: a bind that already failed runs this at once, and removing from
-            // inside the mapping function would be a recursive update.
-            bound.whenComplete((channel, failure) -> {
-                if (failure != null) {
-                    brokerPorts.remove(nodeId, bound);
-                }
-            });
-        }
+        listen(nodeId, port);
         return new HostPort(config.advertisedHost(), port);
+    }
+
+    /** Binds broker {@code nodeId}'s port unless it listens, or is being bound, already. */
+    private CompletableFuture<Channel> listen(int nodeId, int port) {
+        if (closed) {
+            return null;
+        }
+        CompletableFuture<Channel> bound = brokerPorts.computeIfAbsent(nodeId, id -> bind(id, port));
+        // Registered outside computeIfAbsent: a bind that already failed runs this at once, and removing from
+        // inside the mapping function would be a recursive update.
+        bound.whenComplete((channel, failure) -> {
+            if (failure != null) {
+                brokerPorts.remove(nodeId, bound);
+            }
+        });
+        return bound;
+    }
+
+    /**
+     * Takes over what an earlier endpoint of this virtual cluster, in front of the same target cluster, learned of its
+     * brokers, so that {@link #listenForKnownBrokers()} can open their ports before any response names them again.
+     * Brokers outside this endpoint's node-id range are left out. Called before {@link #open}.
+     */
+    void learn(Map<Integer, HostPort> brokers) {
+        brokers.forEach((nodeId, address) -> {
+            if (config.nodeIds().contains(nodeId)) {
+                brokerAddresses.put(nodeId, address);
+            }
+        });
+    }
+
+    /** The brokers responses have named so far, by node id, with their real addresses. */
+    Map<Integer, HostPort> knownBrokers() {
+        return Map.copyOf(brokerAddresses);
+    }
+
+    /**
+     * Opens the port of every broker known so far: clients that learned these ports from an earlier endpoint (or
+     * before {@link #close()}) reconnect to them without asking for metadata first.
+     *
+     * @return completes when every port listens, or failed to (logged); never exceptionally
+     */
+    CompletableFuture<Void> listenForKnownBrokers() {
+        brokerAddresses.keySet().forEach(nodeId -> listen(nodeId, config.brokerPort(bootstrapPort, nodeId)));
+        return listening(brokerAddresses.keySet());
     }
 
     /** Completes when the ports of these brokers listen, or failed to; never exceptionally. */
@@ -90,6 +128,7 @@ final class BrokerListeners implements BrokerAddressMap {
     }
 
     private CompletableFuture<Channel> bind(int nodeId, int port) {
+        int bindGeneration = generation;
         InetSocketAddress address = new InetSocketAddress(config.bootstrap().host(), port);
         CompletableFuture<Channel> bound = listeners.listen(address, settings,
                 () -> attempt -> attempt == 0 ? brokerAddresses.get(nodeId) : null);
@@ -98,7 +137,7 @@ final class BrokerListeners implements BrokerAddressMap {
             if (failure != null) {
                 log.error("{}: cannot listen for broker {} on {}: {}; the next response naming it tries again",
                         config.name(), nodeId, address, failure.getMessage());
-            } else if (closed) {
+            } else if (closed || generation != bindGeneration) {
                 channel.close();
             } else {
                 log.info("{}: broker {} listening on {}", config.name(), nodeId, channel.localAddress());
@@ -115,5 +154,15 @@ final class BrokerListeners implements BrokerAddressMap {
                 .filter(future -> future.isDone() && !future.isCompletedExceptionally())
                 .map(CompletableFuture::join)
                 .forEach(channel -> channel.close().syncUninterruptibly());
+        brokerPorts.clear();
+    }
+
+    /**
+     * Undoes {@link #close()}: ports open again as responses name brokers. A reconfiguration that has to be rolled
+     * back calls this, and then {@link #listenForKnownBrokers()}.
+     */
+    void reopen() {
+        generation++;
+        closed = false;
     }
 }

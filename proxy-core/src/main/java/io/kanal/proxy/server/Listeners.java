@@ -1,10 +1,13 @@
 package io.kanal.proxy.server;
 
+import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.connection.ConnectionSettings;
 import io.kanal.proxy.connection.DownstreamHandler;
 import io.kanal.proxy.connection.ProxyConnection;
 import io.kanal.proxy.connection.UpstreamSelector;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
+import io.kanal.proxy.limits.ConnectionLimiter;
+import io.kanal.proxy.limits.IdleTimeoutHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -28,11 +31,21 @@ final class Listeners {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup workerGroup;
     private final ConnectionRegistry registry;
+    private final ProxyConfig.Limits limits;
+    /** One for every listener, so the connection limits hold over all virtual clusters and ports together. */
+    private final ConnectionLimiter limiter;
 
     Listeners(EventLoopGroup acceptGroup, EventLoopGroup workerGroup, ConnectionRegistry registry) {
+        this(acceptGroup, workerGroup, registry, ProxyConfig.Limits.DEFAULT);
+    }
+
+    Listeners(EventLoopGroup acceptGroup, EventLoopGroup workerGroup, ConnectionRegistry registry,
+              ProxyConfig.Limits limits) {
         this.acceptGroup = acceptGroup;
         this.workerGroup = workerGroup;
         this.registry = registry;
+        this.limits = limits;
+        this.limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp());
     }
 
     /**
@@ -56,6 +69,13 @@ final class Listeners {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (!limiter.admit(channel, settings.virtualCluster(), settings.metrics())) {
+                            return;
+                        }
+                        if (!limits.idleTimeout().isZero()) {
+                            channel.pipeline().addLast(new IdleTimeoutHandler(limits.idleTimeout(),
+                                    settings.virtualCluster(), settings.metrics()));
+                        }
                         ProxyConnection[] self = new ProxyConnection[1];
                         self[0] = new ProxyConnection(settings, channel, selectors.get(), () -> {
                             registry.remove(self[0]);

@@ -9,20 +9,42 @@ import io.netty.channel.Channel;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** One virtual cluster at run time: its bootstrap port and its broker ports. */
+/**
+ * One virtual cluster at run time: its bootstrap port and its broker ports, and the settings every connection they
+ * accept shares. A reconfiguration that changes the virtual cluster makes a new endpoint and retires this one: the
+ * connections it accepted keep its settings until they close.
+ */
 final class VirtualClusterEndpoint {
 
-    private final Channel bootstrapChannel;
-    private final BrokerListeners brokers;
+    /** How long {@link #listen()} waits for the ports of brokers known in advance; binding a local port is quick. */
+    private static final long KNOWN_BROKERS_WAIT_SECONDS = 5;
 
-    private VirtualClusterEndpoint(Channel bootstrapChannel, BrokerListeners brokers) {
-        this.bootstrapChannel = bootstrapChannel;
-        this.brokers = brokers;
+    private final VirtualClusterConfig config;
+    private final Listeners listeners;
+    private final BrokerListeners brokers;
+    private final ConnectionSettings settings;
+    private final Supplier<UpstreamSelector> bootstrapSelector;
+    /** The address the bootstrap port was first bound to, so that listening again takes the same port. */
+    private InetSocketAddress boundAddress;
+    /** The bootstrap port's channel while it listens; {@code null} before and after. */
+    private Channel bootstrapChannel;
+
+    private VirtualClusterEndpoint(VirtualClusterConfig config, Listeners listeners,
+                                   Function<ResponseTransformer, ConnectionSettings> settingsFor) {
+        this.config = config;
+        this.listeners = listeners;
+        this.brokers = new BrokerListeners(config, listeners);
+        this.settings = settingsFor.apply(new AddressRewritingTransformer(brokers));
+        this.bootstrapSelector = bootstrapSelector(config.targetBootstrapServers());
     }
 
     /**
@@ -33,20 +55,52 @@ final class VirtualClusterEndpoint {
      */
     static VirtualClusterEndpoint open(VirtualClusterConfig config, Listeners listeners,
                                        Function<ResponseTransformer, ConnectionSettings> settingsFor) {
-        BrokerListeners brokers = new BrokerListeners(config, listeners);
-        ConnectionSettings settings = settingsFor.apply(new AddressRewritingTransformer(brokers));
+        VirtualClusterEndpoint endpoint = prepare(config, listeners, settingsFor);
+        endpoint.listen();
+        return endpoint;
+    }
+
+    /** An endpoint that does not listen yet: see {@link #listen()}. */
+    static VirtualClusterEndpoint prepare(VirtualClusterConfig config, Listeners listeners,
+                                          Function<ResponseTransformer, ConnectionSettings> settingsFor) {
+        return new VirtualClusterEndpoint(config, listeners, settingsFor);
+    }
+
+    /**
+     * Binds the bootstrap port (the one bound before, when this endpoint listened already) and starts accepting, then
+     * opens the ports of the brokers known so far. Does nothing while it listens.
+     *
+     * @throws ProxyStartException when the bootstrap address cannot be bound; the endpoint then does not listen
+     */
+    void listen() {
+        if (bootstrapChannel != null) {
+            return;
+        }
         HostPort bind = config.bootstrap();
+        InetSocketAddress address = boundAddress != null ? boundAddress : new InetSocketAddress(bind.host(), bind.port());
         Channel channel;
         try {
-            channel = listeners.listen(new InetSocketAddress(bind.host(), bind.port()), settings,
-                    bootstrapSelector(config.targetBootstrapServers())).join();
+            channel = listeners.listen(address, settings, bootstrapSelector).join();
         } catch (CompletionException e) {
             throw new ProxyStartException("virtual cluster '" + config.name() + "': cannot listen on " + bind + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
-        brokers.open(settings, ((InetSocketAddress) channel.localAddress()).getPort());
+        boolean first = boundAddress == null;
+        boundAddress = (InetSocketAddress) channel.localAddress();
+        bootstrapChannel = channel;
+        if (first) {
+            brokers.open(settings, boundAddress.getPort());
+        } else {
+            brokers.reopen();
+        }
         Listeners.accept(channel);
-        return new VirtualClusterEndpoint(channel, brokers);
+        try {
+            brokers.listenForKnownBrokers().get(KNOWN_BROKERS_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Each failed or slow bind is logged, and tried again when a response names its broker.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Spreads new connections over the target's bootstrap servers, moving on to the next when one fails. */
@@ -58,12 +112,43 @@ final class VirtualClusterEndpoint {
         };
     }
 
-    InetSocketAddress bootstrapAddress() {
-        return (InetSocketAddress) bootstrapChannel.localAddress();
+    VirtualClusterConfig config() {
+        return config;
     }
 
+    /** What every connection this endpoint accepts shares; identifies them among all connections. */
+    ConnectionSettings settings() {
+        return settings;
+    }
+
+    /** The brokers responses have named so far, with their real addresses. */
+    Map<Integer, HostPort> knownBrokers() {
+        return brokers.knownBrokers();
+    }
+
+    /** Takes over brokers an earlier endpoint of the same virtual cluster knew; before {@link #listen()}. */
+    void learnBrokers(Map<Integer, HostPort> known) {
+        brokers.learn(known);
+    }
+
+    /** The bound bootstrap address: the real port when port 0 was configured; {@code null} before it listened. */
+    InetSocketAddress bootstrapAddress() {
+        return boundAddress;
+    }
+
+    /**
+     * Stops accepting on the bootstrap port and every broker port; connections already accepted are not touched.
+     * {@link #listen()} opens them again.
+     */
     void close() {
-        bootstrapChannel.close().syncUninterruptibly();
-        brokers.close();
+        Channel channel = bootstrapChannel;
+        bootstrapChannel = null;
+        try {
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
+        } finally {
+            brokers.close();
+        }
     }
 }

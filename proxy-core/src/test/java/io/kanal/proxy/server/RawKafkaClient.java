@@ -48,6 +48,21 @@ final class RawKafkaClient implements AutoCloseable {
         return new RawKafkaClient(socket);
     }
 
+    /** A client connecting from {@code localAddress}, such as 127.0.0.2, rather than from the system's choice. */
+    static RawKafkaClient connectFrom(InetAddress localAddress, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        socket.setTcpNoDelay(true);
+        socket.bind(new InetSocketAddress(localAddress, 0));
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
+        return new RawKafkaClient(socket);
+    }
+
+    /** The socket, for tests that half-close it or look at its addresses. */
+    Socket socket() {
+        return socket;
+    }
+
     void send(byte[]... frames) throws IOException {
         for (byte[] frame : frames) {
             out.write(frame);

@@ -1,0 +1,129 @@
+package io.kanal.app.reload;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Calls back when something changes in the directory of a file, once things have been quiet for a moment.
+ *
+ * <p>It watches the directory rather than the file, so it follows the file however it is replaced: written in place,
+ * renamed over by an editor, or swapped by Kubernetes, which mounts a ConfigMap's files as symbolic links through a
+ * {@code ..data} link it replaces. When the file is a symbolic link to another directory, that directory is watched
+ * too. The callback does not learn what changed: it is expected to compare the file's content itself.
+ */
+final class ConfigFileWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFileWatcher.class);
+
+    private final Path file;
+    private final Duration debounce;
+    private final Runnable onChange;
+    private final WatchService service;
+    private final Map<WatchKey, Path> directories = new HashMap<>();
+    private final Thread thread;
+
+    private ConfigFileWatcher(Path file, Duration debounce, Runnable onChange) throws IOException {
+        this.file = file.toAbsolutePath();
+        this.debounce = debounce;
+        this.onChange = onChange;
+        this.service = FileSystems.getDefault().newWatchService();
+        this.thread = new Thread(this::run, "kanal-config-watch");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Starts watching.
+     *
+     * @param debounce how long nothing must change before {@code onChange} runs
+     * @param onChange runs on the watcher's thread, once per burst of changes
+     * @throws IOException when the file's directory cannot be watched
+     */
+    static ConfigFileWatcher start(Path file, Duration debounce, Runnable onChange) throws IOException {
+        ConfigFileWatcher watcher = new ConfigFileWatcher(file, debounce, onChange);
+        try {
+            watcher.register(watcher.file.getParent());
+            watcher.registerLinkTarget();
+        } catch (IOException e) {
+            watcher.service.close();
+            throw e;
+        }
+        watcher.thread.start();
+        return watcher;
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                forget(service.take());
+                // Editors and Kubernetes change several entries in a row: wait until they are done.
+                WatchKey more;
+                while ((more = service.poll(debounce.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                    forget(more);
+                }
+                registerLinkTarget();
+                if (directories.isEmpty()) {
+                    LOG.warn("Stopped watching {}: its directory is gone; SIGHUP still reloads it", file);
+                    return;
+                }
+                onChange.run();
+            }
+        } catch (ClosedWatchServiceException | InterruptedException closed) {
+            // close() was called
+        } catch (RuntimeException e) {
+            LOG.error("Stopped watching {}: {}", file, e.toString());
+        }
+    }
+
+    /** Discards a key's events (the callback looks at the file itself) and stops tracking a directory that went. */
+    private void forget(WatchKey key) {
+        key.pollEvents();
+        if (!key.reset()) {
+            directories.remove(key);
+        }
+    }
+
+    /** Watches the directory of the file a symbolic link points to, as it is now, unless it is watched already. */
+    private void registerLinkTarget() {
+        try {
+            Path real = file.toRealPath().getParent();
+            if (real != null && !real.equals(file.getParent()) && !directories.containsValue(real)) {
+                register(real);
+            }
+        } catch (IOException | ClosedWatchServiceException e) {
+            // The file is missing for now, or closing: the next change tries again.
+        }
+    }
+
+    private void register(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new IOException(directory + " is not a directory");
+        }
+        WatchKey key = directory.register(service, StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        directories.put(key, directory);
+    }
+
+    /** Stops watching; a callback in progress finishes. */
+    @Override
+    public void close() {
+        try {
+            service.close();
+        } catch (IOException e) {
+            LOG.debug("closing the watch service of {}: {}", file, e.toString());
+        }
+        thread.interrupt();
+    }
+}
