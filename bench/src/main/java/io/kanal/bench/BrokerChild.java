@@ -1,0 +1,109 @@
+package io.kanal.bench;
+
+import io.kanal.app.embedded.EmbeddedKafkaBroker;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The broker in a JVM of its own ({@link BrokerMain}), started with the JVM options Kafka's
+ * {@code kafka-server-start.sh} uses, so that its garbage collection and CPU are its own and comparable to a real
+ * broker's, and its CPU time can be read from {@code /proc} like Kanal's.
+ */
+final class BrokerChild implements AutoCloseable {
+
+    /** {@code KAFKA_HEAP_OPTS} and {@code KAFKA_JVM_PERFORMANCE_OPTS} of Kafka's start script. */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of(
+            "-Xmx1G", "-Xms1G", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final String bootstrapServers;
+
+    private BrokerChild(Process process, String bootstrapServers) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    static BrokerChild start(Path java, String classPath, List<String> jvmOptions, Path workDirectory)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, BrokerMain.class.getName()));
+        Path log = workDirectory.resolve("broker.log");
+        Process process = new ProcessBuilder(command)
+                .redirectError(log.toFile())
+                .start();
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedReader out = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith(BrokerMain.READY_PREFIX)) {
+                        return line.substring(BrokerMain.READY_PREFIX.length()).trim();
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String bootstrap;
+        try {
+            bootstrap = ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            bootstrap = null;
+        }
+        if (bootstrap == null) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the broker did not start (node " + EmbeddedKafkaBroker.NODE_ID
+                    + "); its log:\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        }
+        return new BrokerChild(process, bootstrap);
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Ends the broker's input, which makes it shut down and delete its data. */
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

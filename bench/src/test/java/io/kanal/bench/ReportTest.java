@@ -1,0 +1,68 @@
+package io.kanal.bench;
+
+import io.kanal.bench.Measurement.Route;
+import io.kanal.bench.Measurement.Workload;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportTest {
+
+    private static Measurement run(Workload workload, Route route, int round, double mbPerSec, double p99) {
+        // 10 s of wall time on 2 cores: Kanal 3 s, broker 4 s, tool 6 s, bench 0.5 s, machine 18 s busy
+        CpuUse cpu = new CpuUse(3, 4, 6, 0.5, 18, 20);
+        return new Measurement(workload, route, round, mbPerSec, mbPerSec * 1024, 2.0, 1, p99, p99 + 2, Double.NaN,
+                10, 1L << 30, route == Route.PROXIED ? 0.25 : Double.NaN, cpu);
+    }
+
+    private final Report report = new Report(List.of(
+            run(Workload.PRODUCE, Route.DIRECT, 1, 100, 9),
+            run(Workload.PRODUCE, Route.PROXIED, 1, 96, 9),
+            run(Workload.PRODUCE, Route.DIRECT, 2, 110, 9),
+            run(Workload.PRODUCE, Route.PROXIED, 2, 94, 9),
+            run(Workload.PRODUCE, Route.DIRECT, 3, 90, 9),
+            run(Workload.PRODUCE, Route.PROXIED, 3, 99, 9),
+            run(Workload.CONSUME, Route.DIRECT, 1, 200, Double.NaN),
+            run(Workload.CONSUME, Route.PROXIED, 1, 180, Double.NaN),
+            run(Workload.LATENCY, Route.DIRECT, 1, 5, 3),
+            run(Workload.LATENCY, Route.PROXIED, 1, 5, 5),
+            run(Workload.LATENCY, Route.DIRECT, 2, 5, 4),
+            run(Workload.LATENCY, Route.PROXIED, 2, 5, 4)));
+
+    @Test
+    void mediansRatiosAndDifferences() {
+        assertEquals(100, report.median(Workload.PRODUCE, Route.DIRECT, Measurement::mbPerSec), 1e-9);
+        assertEquals(96, report.median(Workload.PRODUCE, Route.PROXIED, Measurement::mbPerSec), 1e-9);
+        assertEquals(0.96, report.ratio(Workload.PRODUCE, Measurement::mbPerSec), 1e-9);
+        assertEquals(0.9, report.ratio(Workload.CONSUME, Measurement::mbPerSec), 1e-9);
+        // medians of two: 3.5 direct, 4.5 proxied
+        assertEquals(1.0, report.difference(Workload.LATENCY, Measurement::p99Ms), 1e-9);
+        assertEquals(3.0, report.median(Workload.PRODUCE, Route.PROXIED, Measurement::kanalCpuPerGib), 1e-9);
+        assertTrue(Double.isNaN(report.median(Workload.PRODUCE, Route.DIRECT, Measurement::kanalCpuPerGib)));
+        assertEquals(0.45, report.median(Workload.PRODUCE, Route.DIRECT, Measurement::otherCores), 1e-9);
+        assertEquals(90, report.median(Workload.CONSUME, Route.DIRECT, Measurement::machineBusyPercent), 1e-9);
+    }
+
+    @Test
+    void targetsSayWhetherTheyWereMet() {
+        String targets = report.targets();
+        assertTrue(targets.contains("WARNING: 12 of 12 runs shared the machine"), targets);
+        assertTrue(targets.contains("produce throughput through Kanal >= 95% of direct: MET (ratio 0.960)"),
+                targets);
+        assertTrue(targets.contains("consume throughput through Kanal >= 95% of direct: NOT MET (ratio 0.900)"),
+                targets);
+        assertTrue(targets.contains("p99 latency at the fixed rate within 1 ms of direct: MET (difference +1.0 ms"),
+                targets);
+    }
+
+    @Test
+    void tableHasARowPerFigure() {
+        String table = report.table(BenchOptions.quick(), 200L << 20, 150L << 20);
+        assertTrue(table.contains("| produce, unthrottled | MB/s | 100.00 | 96.00 | 0.960 | |"), table);
+        assertTrue(table.contains("|  | p99 latency, ms | 3.5 | 4.5 | 1.286 | +1.0 ms |"), table);
+        assertTrue(table.contains("| Kanal process | peak RSS (VmHWM), MiB | | 200 | | |"), table);
+    }
+}
