@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Waits for a hook's stage on the connection's event loop: at once when the hook finished synchronously, which is
@@ -19,6 +20,24 @@ import java.util.function.BiConsumer;
 final class HookCall {
 
     private HookCall() {
+    }
+
+    /**
+     * Calls a hook, turning whatever goes wrong in the call itself (an exception, an error such as a plug-in's
+     * missing class, or no stage at all) into a failed stage, so that it fails the hook's request or response and
+     * never the connection's event loop.
+     */
+    static <T> CompletionStage<T> invoke(Supplier<CompletionStage<T>> hook) {
+        CompletionStage<T> stage;
+        try {
+            stage = hook.get();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return stage != null ? stage
+                : CompletableFuture.failedFuture(new IllegalStateException("the hook returned no stage"));
     }
 
     static <T> void await(FilteredConnection connection, CompletionStage<T> stage, Duration timeout,

@@ -11,17 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** The {@link RequestContext} one hook call gets. */
-final class RequestContextImpl implements RequestContext<ApiMessage, ApiMessage> {
+final class RequestContextImpl extends HookContext implements RequestContext<ApiMessage, ApiMessage> {
 
     private final RequestPass pass;
 
     RequestContextImpl(RequestPass pass) {
+        super(pass.connection());
         this.pass = pass;
-    }
-
-    @Override
-    public ConnectionInfo connection() {
-        return pass.connection().info();
     }
 
     @Override
@@ -78,12 +74,5 @@ final class RequestContextImpl implements RequestContext<ApiMessage, ApiMessage>
     @Override
     public CompletionStage<RequestAction> closeConnection() {
         return CompletableFuture.completedFuture(RequestAction.close());
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <Q extends ApiMessage, R extends ApiMessage> CompletionStage<R> sendRequest(KafkaApi<Q, R> api,
-                                                                                   short version, Q request) {
-        return (CompletionStage<R>) pass.connection().sendOutOfBand(api.key(), version, request);
     }
 }

@@ -9,7 +9,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -52,18 +51,8 @@ final class RequestPass {
             }
             int current = filter;
             long start = System.nanoTime();
-            CompletionStage<RequestAction> stage;
-            try {
-                stage = hook.onRequest(new RequestContextImpl(this), body);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                // A plug-in's missing class (a LinkageError) must fail its request, not the connection.
-                stage = CompletableFuture.failedFuture(e);
-            }
-            if (stage == null) {
-                stage = CompletableFuture.failedFuture(new IllegalStateException("the hook returned no stage"));
-            }
+            CompletionStage<RequestAction> stage = HookCall.invoke(
+                    () -> hook.onRequest(new RequestContextImpl(this), body));
             HookCall.await(connection, stage, chain.timeout, (action, failure) -> {
                 chain.recordRequestHook(current, System.nanoTime() - start, failure != null);
                 if (failure != null) {

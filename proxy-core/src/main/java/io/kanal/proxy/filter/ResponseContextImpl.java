@@ -11,17 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** The {@link ResponseContext} one hook call gets. */
-final class ResponseContextImpl implements ResponseContext<ApiMessage> {
+final class ResponseContextImpl extends HookContext implements ResponseContext<ApiMessage> {
 
     private final ResponsePass pass;
 
     ResponseContextImpl(ResponsePass pass) {
+        super(pass.connection());
         this.pass = pass;
-    }
-
-    @Override
-    public ConnectionInfo connection() {
-        return pass.connection().info();
     }
 
     @Override
@@ -57,12 +53,5 @@ final class ResponseContextImpl implements ResponseContext<ApiMessage> {
     @Override
     public CompletionStage<ResponseAction> closeConnection() {
         return CompletableFuture.completedFuture(ResponseAction.close());
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public <Q extends ApiMessage, R extends ApiMessage> CompletionStage<R> sendRequest(KafkaApi<Q, R> api,
-                                                                                   short version, Q request) {
-        return (CompletionStage<R>) pass.connection().sendOutOfBand(api.key(), version, request);
     }
 }

@@ -5,7 +5,6 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -54,17 +53,8 @@ final class ResponsePass {
                 continue;
             }
             long start = System.nanoTime();
-            CompletionStage<ResponseAction> stage;
-            try {
-                stage = hook.onResponse(new ResponseContextImpl(this), body);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                stage = CompletableFuture.failedFuture(e);
-            }
-            if (stage == null) {
-                stage = CompletableFuture.failedFuture(new IllegalStateException("the hook returned no stage"));
-            }
+            CompletionStage<ResponseAction> stage = HookCall.invoke(
+                    () -> hook.onResponse(new ResponseContextImpl(this), body));
             HookCall.await(connection, stage, chain.timeout, (action, failure) -> {
                 chain.recordResponseHook(filter, System.nanoTime() - start, failure != null);
                 if (failure != null) {
