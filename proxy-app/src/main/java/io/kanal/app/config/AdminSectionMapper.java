@@ -28,7 +28,7 @@ final class AdminSectionMapper {
         }
         KeyPath listenPath = path.key("listen");
         boolean defaulted = section == null || section.listen() == null;
-        HostPort listen = defaulted ? AdminSettings.DEFAULT_LISTEN : address(section.listen(), listenPath);
+        HostPort listen = defaulted ? AdminSettings.DEFAULT_LISTEN : ProxyConfigMapper.address(section.listen(), listenPath);
         if (listen.port() != 0) {
             try {
                 claimedPorts(proxy).claim(listen.host(), listen.port(), listen.port(), "the admin server", listenPath);
@@ -57,18 +57,5 @@ final class AdminSectionMapper {
             }
         }
         return ports;
-    }
-
-    private static HostPort address(String text, KeyPath path) throws ConfigException {
-        HostPort address;
-        try {
-            address = HostPort.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw ConfigException.at(path, e.getMessage());
-        }
-        if (address.host().chars().anyMatch(Character::isWhitespace)) {
-            throw ConfigException.at(path, "'" + text.trim() + "' has white space in its host");
-        }
-        return address;
     }
 }

@@ -217,7 +217,8 @@ final class ProxyConfigMapper {
         }
     }
 
-    private static HostPort address(String text, KeyPath path) throws ConfigException {
+    /** A listen or target address as configured, with the key it is at named in the error. */
+    static HostPort address(String text, KeyPath path) throws ConfigException {
         HostPort address;
         try {
             address = HostPort.parse(text);

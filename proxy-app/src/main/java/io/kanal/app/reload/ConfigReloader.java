@@ -51,16 +51,6 @@ public final class ConfigReloader implements AutoCloseable {
     private static final String RELOADS_METER = "kanal.config.reloads";
     private static final String FILE_CHANGE = "file change";
 
-    /** How a reload ended. */
-    public enum Outcome {
-        /** The new configuration runs. */
-        APPLIED,
-        /** It was rejected; the previous configuration runs on, unchanged. */
-        REJECTED,
-        /** A file change was reported but the file's content is what was last loaded or tried: nothing to do. */
-        SKIPPED
-    }
-
     private final Path file;
     private final ConfigLoader loader;
     private final ProxyServer server;
@@ -117,11 +107,6 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** The configuration the proxy runs now. */
-    public synchronized KanalConfig running() {
-        return running;
-    }
-
     /**
      * Reloads in the background, as SIGHUP asks: whatever the file holds, even when it did not change. Returns at
      * once; a request while another is waiting to run is folded into that one.
@@ -153,42 +138,41 @@ public final class ConfigReloader implements AutoCloseable {
         }
     }
 
-    /** Reloads the file now, whatever it holds; see {@link #reload(String, boolean)}. */
-    public Outcome reload(String trigger) {
-        return reload(trigger, false);
-    }
-
     /**
-     * Reloads the file now, on the calling thread.
+     * Reloads the file now, on the calling thread. On success the new configuration runs; on a rejection the
+     * previous one runs on unchanged, and one log line says why.
      *
      * @param trigger       what asked, for the log line
      * @param onlyIfChanged skip the reload when the file's content is what was last loaded or tried
      */
-    public synchronized Outcome reload(String trigger, boolean onlyIfChanged) {
+    private synchronized void reload(String trigger, boolean onlyIfChanged) {
         if (closed) {
-            return Outcome.SKIPPED;
+            return;
         }
         byte[] content = digest(file);
         if (onlyIfChanged && content != null && Arrays.equals(content, lastContent)) {
-            return Outcome.SKIPPED;
+            return;
         }
         lastContent = content;
         ConfigLoader.Replacement next;
         try {
             next = loader.loadReplacement(file, running);
         } catch (ConfigException e) {
-            return rejected(trigger, "config error: " + e.getMessage());
+            rejected(trigger, "config error: " + e.getMessage());
+            return;
         } catch (RuntimeException e) {
             // A filter factory that failed, for instance: not a mistake in the file the loader could name.
             LOG.debug("Reload failed", e);
-            return rejected(trigger, e.getMessage() != null ? e.getMessage() : e.toString());
+            rejected(trigger, e.getMessage() != null ? e.getMessage() : e.toString());
+            return;
         }
         ReloadResult result;
         try {
             result = server.reconfigure(next.config().proxy());
         } catch (RuntimeException e) {
             next.discard();
-            return rejected(trigger, e.getMessage() != null ? e.getMessage() : e.toString());
+            rejected(trigger, e.getMessage() != null ? e.getMessage() : e.toString());
+            return;
         }
         Runnable closeRetired = next.commit();
         result.retired().whenComplete((done, failure) -> closeLater(closeRetired));
@@ -200,14 +184,12 @@ public final class ConfigReloader implements AutoCloseable {
         LOG.info("Configuration reloaded from {} ({}): added {}, removed {}, changed {}, unchanged {}{}", file,
                 trigger, result.added(), result.removed(), result.changed(), result.unchanged(),
                 madeFilters.isEmpty() ? "" : "; filters made anew: " + madeFilters);
-        return Outcome.APPLIED;
     }
 
-    private Outcome rejected(String trigger, String problem) {
+    private void rejected(String trigger, String problem) {
         failures.increment();
         LOG.error("Configuration reload from {} ({}) rejected, the running configuration is unchanged: {}", file,
                 trigger, problem);
-        return Outcome.REJECTED;
     }
 
     /** Closes the retired filters on the reload thread, off the event loop that completed the drain. */

@@ -100,8 +100,8 @@ public final class AddressRewriter {
      * Tells whether a response of this API version can carry broker addresses, and so must be decoded and passed to
      * {@link #rewrite}.
      *
-     * <p>Versions above what kafka-clients can parse also answer {@code true}: decoding them fails, which is safer than
-     * forwarding addresses unseen.
+     * <p>Versions above what kafka-clients can parse also answer {@code true}, so the connection refuses such requests
+     * rather than forward an answer whose addresses it cannot see.
      */
     public static boolean carriesAddresses(ApiKeys api, short version) {
         return switch (api) {

@@ -15,14 +15,12 @@ final class InboundRequest {
     final PendingResponse pending;
     final DecodedRequest decoded;
     private RequestOutcome outcome;
-    private boolean ready;
 
     /** A request that needs nothing more: it waits only for those ahead of it. */
     InboundRequest(ByteBuf frame, PendingResponse pending) {
         this.frame = frame;
         this.pending = pending;
         this.decoded = null;
-        this.ready = true;
     }
 
     /** A request the filters are working on. */
@@ -34,11 +32,10 @@ final class InboundRequest {
 
     void resolve(RequestOutcome outcome) {
         this.outcome = outcome;
-        this.ready = true;
     }
 
     boolean isReady() {
-        return ready;
+        return decoded == null || outcome != null;
     }
 
     /** What the filters decided, or {@code null} for a request no filter saw. */

@@ -216,7 +216,6 @@ public final class ProxyConnection implements FilteredConnection {
             close("malformed request: " + e.getMessage());
             return;
         }
-        info.clientId(decoded.header().clientId());
         InboundRequest inbound = new InboundRequest(request.frame(), pending, decoded);
         requestQueue.add(inbound);
         // The request queue owns the frame; the pass only reads it.
@@ -527,8 +526,7 @@ public final class ProxyConnection implements FilteredConnection {
         } else {
             ByteBuf encoded;
             try {
-                encoded = ResponseCodec.encode(downstream.alloc(), new DecodedResponse(decoded.api(),
-                        decoded.header(), decoded.headerVersion(), changedBody, decoded.bodyVersion()));
+                encoded = ResponseCodec.encode(downstream.alloc(), decoded.withBody(changedBody));
             } catch (RuntimeException e) {
                 metrics().frameError("malformed_response");
                 close("cannot encode the " + pending.api + " response: " + e);
@@ -597,8 +595,14 @@ public final class ProxyConnection implements FilteredConnection {
         }
         boolean readClient = !draining && upstream.isWritable()
                 && responseOrder.size() + requestQueue.size() < settings.maxInFlightRequests();
-        downstream.config().setAutoRead(readClient);
-        upstream.config().setAutoRead(downstream.isWritable());
+        // Called for every frame: touch the channels' settings only when the answer changes.
+        if (downstream.config().isAutoRead() != readClient) {
+            downstream.config().setAutoRead(readClient);
+        }
+        boolean readBroker = downstream.isWritable();
+        if (upstream.config().isAutoRead() != readBroker) {
+            upstream.config().setAutoRead(readBroker);
+        }
     }
 
     /** Stops taking new requests and closes once every outstanding request has been answered. */

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  */
 public final class FilterChain {
 
-    private static final int API_SLOTS = maxApiId() + 1;
+    /** Tables indexed by {@link ApiKeys#ordinal()}: dense, unlike API key ids. */
+    private static final int API_SLOTS = ApiKeys.values().length;
 
     final String virtualCluster;
     final Duration timeout;
@@ -65,23 +66,24 @@ public final class FilterChain {
                 anyRequest |= forRequests[i] != null;
                 anyResponse |= forResponses[i] != null;
             }
-            requestHooks[api.id] = anyRequest ? forRequests : null;
-            responseHooks[api.id] = anyResponse ? forResponses : null;
+            requestHooks[api.ordinal()] = anyRequest ? forRequests : null;
+            responseHooks[api.ordinal()] = anyResponse ? forResponses : null;
         }
     }
 
     /** Whether some filter has a hook for requests of {@code api}. */
     public boolean wantsRequest(ApiKeys api) {
-        return requestHooks[api.id] != null;
+        return requestHooks[api.ordinal()] != null;
     }
 
     /** Whether some filter has a hook for responses of {@code api} (besides per-request interceptors). */
     public boolean wantsResponse(ApiKeys api) {
-        return responseHooks[api.id] != null;
+        return responseHooks[api.ordinal()] != null;
     }
 
     /**
-     * Runs a decoded request through the filters; {@code done} is called once, on the connection's event loop.
+     * Runs a decoded request through the filters; {@code done} is called at most once, on the connection's event
+     * loop, and never once the connection has closed.
      *
      * @param expectsResponse whether the client waits for an answer (false for produce with acks=0)
      */
@@ -92,7 +94,7 @@ public final class FilterChain {
 
     /**
      * Runs a decoded response through the filters, from the one nearest the broker to the one nearest the client;
-     * {@code done} is called once, on the connection's event loop.
+     * {@code done} is called at most once, on the connection's event loop, and never once the connection has closed.
      *
      * @param interceptors the hooks filters attached to this response's request, or {@code null}
      */
@@ -110,12 +112,12 @@ public final class FilterChain {
     }
 
     RequestHook<?, ?> requestHook(ApiKeys api, int filter) {
-        RequestHook<?, ?>[] hooks = requestHooks[api.id];
+        RequestHook<?, ?>[] hooks = requestHooks[api.ordinal()];
         return hooks == null ? null : hooks[filter];
     }
 
     ResponseHook<?> responseHook(ApiKeys api, int filter) {
-        ResponseHook<?>[] hooks = responseHooks[api.id];
+        ResponseHook<?>[] hooks = responseHooks[api.ordinal()];
         return hooks == null ? null : hooks[filter];
     }
 
@@ -146,11 +148,4 @@ public final class FilterChain {
                 .register(registry);
     }
 
-    private static int maxApiId() {
-        int max = 0;
-        for (ApiKeys api : ApiKeys.values()) {
-            max = Math.max(max, api.id);
-        }
-        return max;
-    }
 }

@@ -16,7 +16,7 @@ public final class RequestOutcome {
         FORWARD_CHANGED,
         /** Do not forward; answer the client with {@link #response()}. */
         RESPOND,
-        /** Do not forward, and send nothing: a filter answered a request the client expects no answer to. */
+        /** Do not forward, and send the client nothing: it expects no answer (produce with acks=0). */
         DROP,
         /** Close the client connection for {@link #reason()}. */
         CLOSE

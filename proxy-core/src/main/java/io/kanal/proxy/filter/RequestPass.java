@@ -130,8 +130,7 @@ final class RequestPass {
         new ResponsePass(chain, connection, response, interceptors, current - 1, outcome -> {
             switch (outcome.kind()) {
                 case CLOSE -> done.accept(RequestOutcome.close(outcome.reason()));
-                case CHANGED -> done.accept(RequestOutcome.respond(new DecodedResponse(response.api(),
-                        response.header(), response.headerVersion(), outcome.response(), response.bodyVersion())));
+                case CHANGED -> done.accept(RequestOutcome.respond(response.withBody(outcome.response())));
                 case ORIGINAL -> done.accept(RequestOutcome.respond(response));
             }
         }).next();

@@ -80,16 +80,6 @@ public final class ConnectionLimiter {
         return true;
     }
 
-    /** Client connections currently counted. */
-    public int openConnections() {
-        return open.get();
-    }
-
-    /** Client connections currently counted for one address. */
-    public int openConnections(InetAddress address) {
-        return openPerAddress.getOrDefault(address, 0);
-    }
-
     private boolean claimAddress(InetAddress address) {
         boolean[] claimed = new boolean[1];
         openPerAddress.compute(address, (key, count) -> {

@@ -27,7 +27,8 @@ public final class ProxyMetrics {
         final String tag = name().toLowerCase(Locale.ROOT);
     }
 
-    private static final int API_SLOTS = maxApiId() + 1;
+    /** Tables indexed by {@link ApiKeys#ordinal()}: dense, unlike API key ids. */
+    private static final int API_SLOTS = ApiKeys.values().length;
 
     private final MeterRegistry registry;
     private final String virtualCluster;
@@ -86,10 +87,7 @@ public final class ProxyMetrics {
 
     /** A frame or message could not be read, and its connection was closed. */
     public void frameError(String reason) {
-        frameErrors.computeIfAbsent(reason, r -> Counter.builder("kanal.frame.errors")
-                .description("Connections closed because a frame could not be read")
-                .tags("virtual_cluster", virtualCluster, "reason", r)
-                .register(registry)).increment();
+        countReason(frameErrors, "kanal.frame.errors", "Connections closed because a frame could not be read", reason);
     }
 
     /**
@@ -98,10 +96,7 @@ public final class ProxyMetrics {
      * @param reason {@code max_connections} or {@code max_connections_per_ip}
      */
     public void connectionRejected(String reason) {
-        rejectedConnections.computeIfAbsent(reason, r -> Counter.builder("kanal.connections.rejected")
-                .description("Client connections closed at accept because a connection limit was reached")
-                .tags("virtual_cluster", virtualCluster, "reason", r)
-                .register(registry)).increment();
+        countReason(rejectedConnections, "kanal.connections.rejected", "Client connections closed at accept because a connection limit was reached", reason);
     }
 
     /**
@@ -110,8 +105,11 @@ public final class ProxyMetrics {
      * @param reason {@code idle}: nothing went either way for the idle timeout
      */
     public void connectionTimedOut(String reason) {
-        timedOutConnections.computeIfAbsent(reason, r -> Counter.builder("kanal.connections.timed.out")
-                .description("Client connections closed because a time limit ran out")
+        countReason(timedOutConnections, "kanal.connections.timed.out", "Client connections closed because a time limit ran out", reason);
+    }
+
+    private void countReason(Map<String, Counter> counters, String name, String description, String reason) {
+        counters.computeIfAbsent(reason, r -> Counter.builder(name).description(description)
                 .tags("virtual_cluster", virtualCluster, "reason", r)
                 .register(registry)).increment();
     }
@@ -126,22 +124,15 @@ public final class ProxyMetrics {
     }
 
     private ApiMeters meters(ApiKeys api) {
-        ApiMeters meters = apis.get(api.id);
+        ApiMeters meters = apis.get(api.ordinal());
         if (meters == null) {
             // Two threads may both build them; the registry hands both the same meters.
             meters = new ApiMeters(registry, virtualCluster, api);
-            apis.set(api.id, meters);
+            apis.set(api.ordinal(), meters);
         }
         return meters;
     }
 
-    private static int maxApiId() {
-        int max = 0;
-        for (ApiKeys api : ApiKeys.values()) {
-            max = Math.max(max, api.id);
-        }
-        return max;
-    }
 
     private static final class ApiMeters {
         final Counter requests;

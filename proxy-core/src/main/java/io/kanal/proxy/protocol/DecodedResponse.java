@@ -32,6 +32,11 @@ public record DecodedResponse(
         this(api, header, headerVersion, body, bodyVersion, null);
     }
 
+    /** This response with another body of the same API and version, as a filter changed it. */
+    public DecodedResponse withBody(ApiMessage changedBody) {
+        return new DecodedResponse(api, header, headerVersion, changedBody, bodyVersion);
+    }
+
     /**
      * How often each error code occurs in {@code current}, a body of this response's API and version, counted the
      * way kafka-clients counts them. Free when {@code current} is the decoded body; otherwise it is encoded and read

@@ -9,7 +9,6 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 
@@ -39,9 +38,7 @@ public final class RequestCodec {
             RequestHeaderData header = new RequestHeaderData(accessor, headerVersion);
             ApiMessage body = request.api().messageType.newRequest();
             body.read(accessor, request.apiVersion());
-            if (accessor.remaining() != 0) {
-                throw new IllegalStateException(accessor.remaining() + " bytes left after the body");
-            }
+            FrameWriter.requireFullyRead(accessor);
             return new DecodedRequest(request.api(), request.apiVersion(), header, headerVersion, body);
         } catch (RuntimeException e) {
             throw new MalformedFrameException("cannot decode " + request + ": " + e, e);
@@ -51,20 +48,7 @@ public final class RequestCodec {
     /** Encodes a request as a frame with its size prefix. */
     public static ByteBuf encode(ByteBufAllocator allocator, RequestHeaderData header, short headerVersion,
                                  ApiMessage body, short apiVersion) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.size(cache, headerVersion) + body.size(cache, apiVersion);
-        ByteBuf frame = allocator.buffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
-        try {
-            frame.writeInt(size);
-            ByteBufferAccessor accessor = new ByteBufferAccessor(frame.nioBuffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES, size));
-            header.write(accessor, cache, headerVersion);
-            body.write(accessor, cache, apiVersion);
-            frame.writerIndex(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
-            return frame;
-        } catch (RuntimeException e) {
-            frame.release();
-            throw e;
-        }
+        return FrameWriter.write(allocator, header, headerVersion, body, apiVersion);
     }
 
     /**

@@ -22,7 +22,6 @@ public final class RequestFrame {
     private final ApiKeys api;
     private final short apiVersion;
     private final int correlationId;
-    private int bodyOffset = -1;
 
     private RequestFrame(ByteBuf frame, ApiKeys api, short apiVersion, int correlationId) {
         this.frame = frame;
@@ -87,28 +86,26 @@ public final class RequestFrame {
             return null;
         }
         int index = frame.readerIndex() + FIXED_HEADER_END;
-        short length = new FrameCursor(frame, index).readShort();
+        FrameCursor cursor = new FrameCursor(frame, index);
+        short length = cursor.readShort();
         if (length < 0) {
             return null;
         }
-        new FrameCursor(frame, index + 2).skip(length);
+        cursor.skip(length);
         return frame.toString(index + 2, length, StandardCharsets.UTF_8);
     }
 
     /** The absolute index in {@link #frame()} where the request body starts. */
     public int bodyOffset() {
-        if (bodyOffset < 0) {
-            FrameCursor cursor = new FrameCursor(frame, frame.readerIndex() + FIXED_HEADER_END);
-            short headerVersion = headerVersion();
-            if (headerVersion >= 1) {
-                cursor.skipString();
-            }
-            if (headerVersion >= 2) {
-                cursor.skipTaggedFields();
-            }
-            bodyOffset = cursor.index();
+        FrameCursor cursor = new FrameCursor(frame, frame.readerIndex() + FIXED_HEADER_END);
+        short headerVersion = headerVersion();
+        if (headerVersion >= 1) {
+            cursor.skipString();
         }
-        return bodyOffset;
+        if (headerVersion >= 2) {
+            cursor.skipTaggedFields();
+        }
+        return cursor.index();
     }
 
     /**

@@ -7,7 +7,6 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 
@@ -37,7 +36,7 @@ public final class ResponseCodec {
             int bodyStart = bytes.position();
             if (api != ApiKeys.API_VERSIONS) {
                 AbstractResponse parsed = AbstractResponse.parseResponse(api, accessor, version);
-                requireFullyRead(accessor);
+                FrameWriter.requireFullyRead(accessor);
                 return new DecodedResponse(api, header, headerVersion, parsed.data(), version, parsed);
             }
             short bodyVersion = version;
@@ -61,32 +60,14 @@ public final class ResponseCodec {
 
     /** Encodes a response as a frame with its size prefix. */
     public static ByteBuf encode(ByteBufAllocator allocator, DecodedResponse response) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int headerSize = response.header().size(cache, response.headerVersion());
-        int size = headerSize + response.body().size(cache, response.bodyVersion());
-        ByteBuf frame = allocator.buffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
-        try {
-            frame.writeInt(size);
-            ByteBufferAccessor accessor = new ByteBufferAccessor(frame.nioBuffer(KafkaFrameDecoder.SIZE_PREFIX_BYTES, size));
-            response.header().write(accessor, cache, response.headerVersion());
-            response.body().write(accessor, cache, response.bodyVersion());
-            frame.writerIndex(KafkaFrameDecoder.SIZE_PREFIX_BYTES + size);
-            return frame;
-        } catch (RuntimeException e) {
-            frame.release();
-            throw e;
-        }
+        return FrameWriter.write(allocator, response.header(), response.headerVersion(), response.body(),
+                response.bodyVersion());
     }
 
     private static ApiVersionsResponseData readApiVersions(ByteBufferAccessor accessor, short version) {
         ApiVersionsResponseData body = new ApiVersionsResponseData(accessor, version);
-        requireFullyRead(accessor);
+        FrameWriter.requireFullyRead(accessor);
         return body;
     }
 
-    private static void requireFullyRead(ByteBufferAccessor accessor) {
-        if (accessor.remaining() != 0) {
-            throw new IllegalStateException(accessor.remaining() + " bytes left after the body");
-        }
-    }
 }

@@ -122,11 +122,6 @@ final class BrokerListeners implements BrokerAddressMap {
         return CompletableFuture.allOf(binds);
     }
 
-    /** The real address of a broker, as the cluster last described it. */
-    HostPort brokerAddress(int nodeId) {
-        return brokerAddresses.get(nodeId);
-    }
-
     private CompletableFuture<Channel> bind(int nodeId, int port) {
         int bindGeneration = generation;
         InetSocketAddress address = new InetSocketAddress(config.bootstrap().host(), port);

@@ -35,13 +35,6 @@ import java.util.stream.Collectors;
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
-
-    /**
-     * Requests one client may have outstanding before the proxy stops reading from it, unless configured otherwise
-     * ({@code network.maxInFlightRequests}). Brokers work through a connection's requests one at a time, so this only
-     * bounds memory; it never limits a well-behaved client.
-     */
-    static final int MAX_IN_FLIGHT_REQUESTS = ProxyConfig.Limits.DEFAULT_MAX_IN_FLIGHT_REQUESTS;
     /** Pending bytes at which a channel stops taking writes, and at which it takes them again. */
     static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 

@@ -26,9 +26,4 @@ public record ReloadResult(List<String> added, List<String> removed, List<String
         unchanged = List.copyOf(unchanged);
         Objects.requireNonNull(retired, "retired");
     }
-
-    /** Whether anything at all changed. */
-    public boolean changedAnything() {
-        return !added.isEmpty() || !removed.isEmpty() || !changed.isEmpty();
-    }
 }

@@ -531,7 +531,7 @@ class ProxyServerTest {
 
     @Test
     void aClientFarAheadOfTheBrokersAnswersIsNotReadFurther() throws Exception {
-        int limit = ProxyServer.MAX_IN_FLIGHT_REQUESTS;
+        int limit = ProxyConfig.Limits.DEFAULT_MAX_IN_FLIGHT_REQUESTS;
         int requests = 3_000;
         // The broker takes every request and answers none, until the test says so.
         List<FakeBroker.Peer> peers = new ArrayList<>();

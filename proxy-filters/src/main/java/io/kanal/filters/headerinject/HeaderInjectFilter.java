@@ -61,6 +61,7 @@ public final class HeaderInjectFilter implements Filter {
         if (extra.length == 0) {
             return context.pass();
         }
+        boolean changed = false;
         for (ProduceRequestData.TopicProduceData topic : request.topicData()) {
             for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
                 BaseRecords records = partition.records();
@@ -70,12 +71,14 @@ public final class HeaderInjectFilter implements Filter {
                 RecordHeaderAppender.Result result = RecordHeaderAppender.appendHeaders(memoryRecords, extra);
                 if (result.records() != null) {
                     partition.setRecords(result.records());
+                    changed = true;
                 } else {
                     logUntouched(context, topic, partition, result.untouched());
                 }
             }
         }
-        return context.forward(request);
+        // Nothing rewritten (old formats, corrupt batches): the bytes that arrived go on, not a re-encoding.
+        return changed ? context.forward(request) : context.pass();
     }
 
     private Header[] headersFor(ConnectionInfo connection) {

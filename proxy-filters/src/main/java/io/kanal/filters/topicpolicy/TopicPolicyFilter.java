@@ -76,27 +76,26 @@ public final class TopicPolicyFilter implements Filter {
     private CompletionStage<RequestAction> decide(RequestContext<ProduceRequestData, ProduceResponseData> context,
                                                   ProduceRequestData request, Function<Uuid, String> nameOfId) {
         List<Refused> answers = new ArrayList<>();
-        Set<TopicProduceData> refused = Collections.newSetFromMap(new IdentityHashMap<>());
         for (TopicProduceData topic : request.topicData()) {
             String name = usesTopicId(topic) ? nameOfId.apply(topic.topicId()) : topic.name();
             if (name == null) {
                 answers.add(new Refused(topic, Errors.UNKNOWN_TOPIC_ID, "topic id " + topic.topicId()
                         + " is unknown to the broker, so the proxy's topic policy cannot check it"));
-                refused.add(topic);
             } else if (!allows(name)) {
                 answers.add(new Refused(topic, Errors.TOPIC_AUTHORIZATION_FAILED,
                         "topic '" + name + "' is not allowed by this proxy's policy"));
-                refused.add(topic);
             }
         }
-        if (refused.isEmpty()) {
+        if (answers.isEmpty()) {
             return context.pass();
         }
-        if (refused.size() == request.topicData().size()) {
+        if (answers.size() == request.topicData().size()) {
             ProduceResponseData response = new ProduceResponseData();
             addAnswers(response, answers);
             return context.respond(response);
         }
+        Set<TopicProduceData> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+        answers.forEach(answer -> refused.add(answer.topic()));
         request.topicData().removeIf(refused::contains);
         if (!context.expectsResponse()) {
             return context.forward(request);
