@@ -53,8 +53,9 @@ final class KanalChild implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build it with `mvn -B -q package -DskipTests` "
                     + "(or point --kanal-jar at it)");
         }
-        int bootstrapPort = freeConsecutivePorts(2);
-        int adminPort = freeConsecutivePorts(1);
+        // One block: bootstrap, its broker's port, admin; separate searches could hand out overlapping ports.
+        int bootstrapPort = freeConsecutivePorts(3);
+        int adminPort = bootstrapPort + 2;
         Path config = workDirectory.resolve("kanal.yaml");
         Files.writeString(config, """
                 # Written by the Kanal bench: one pass-through virtual cluster in front of the bench's broker.

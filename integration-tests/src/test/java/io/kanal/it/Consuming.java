@@ -8,7 +8,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Polls a consumer until it has seen a number of records, failing when they do not arrive in time. */
-final class Consuming {
+public final class Consuming {
 
     private Consuming() {
     }
@@ -17,7 +17,7 @@ final class Consuming {
      * Polls until {@code expected} records arrived, then polls once more briefly so that extra records — duplicates
      * the test must catch — are returned too.
      */
-    static <K, V> List<ConsumerRecord<K, V>> atLeast(Consumer<K, V> consumer, int expected, Duration timeout) {
+    public static <K, V> List<ConsumerRecord<K, V>> atLeast(Consumer<K, V> consumer, int expected, Duration timeout) {
         List<ConsumerRecord<K, V>> received = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (received.size() < expected) {

@@ -77,6 +77,9 @@ class ConfigReloadTest {
     private CompletableFuture<Integer> exitCode;
     private Path config;
     private int adminPort;
+    /** Ports for the admin server and up to three virtual clusters of two ports each. */
+    private static final int PORT_BLOCK = 7;
+    private int nextPort;
 
     @BeforeEach
     void start() throws IOException {
@@ -85,7 +88,10 @@ class ConfigReloadTest {
         reloaderLogger.addAppender(log);
         reloaderLogger.setLevel(Level.INFO);
         config = directory.resolve("kanal.yaml");
-        adminPort = freePort();
+        // Every port a test uses comes from this one block: separately found ports could sit next to each other,
+        // and a virtual cluster also takes the port after its bootstrap port.
+        adminPort = LoopbackPorts.consecutive(PORT_BLOCK);
+        nextPort = adminPort + 1;
     }
 
     @AfterEach
@@ -117,7 +123,7 @@ class ConfigReloadTest {
                     + cluster("b", b)));
             Files.move(temporary, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-            await(() -> accepts(b), "virtual cluster b listening on " + b);
+            await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
             String line = awaitLog("Configuration reloaded from " + config);
             assertTrue(line.contains("(file change): added [b], removed [], changed [], unchanged [a]"), line);
             // The same client socket: the proxy would have closed it had it replaced a's listener.
@@ -142,11 +148,11 @@ class ConfigReloadTest {
 
         write(yaml(cluster("a", a) + cluster("b", b)) + "reload: { watch: false }\n");
         Thread.sleep(ConfigReloader.WATCH_DEBOUNCE.toMillis() * 3);
-        assertFalse(accepts(b), "reloaded without being asked");
+        assertFalse(LoopbackPorts.accepts(b), "reloaded without being asked");
 
         reloadSignals.forEach(Runnable::run);
 
-        await(() -> accepts(b), "virtual cluster b listening on " + b);
+        await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
         assertTrue(awaitLog("Configuration reloaded").contains("(SIGHUP): added [b]"));
         assertEquals(List.of("a", "b"), clusterNames(effectiveConfig()));
         assertFalse(effectiveConfig().path("reload").path("watch").asBoolean(true));
@@ -185,7 +191,7 @@ class ConfigReloadTest {
         // Once the port is free, SIGHUP (the file itself has not changed since) applies it.
         log.list.clear();
         reloadSignals.forEach(Runnable::run);
-        await(() -> accepts(b), "virtual cluster b listening on " + b);
+        await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
         assertEquals(List.of("a", "b"), clusterNames(effectiveConfig()));
         assertEquals(1.0, reloads("success"));
     }
@@ -267,21 +273,6 @@ class ConfigReloadTest {
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "waited in vain for " + what);
             Thread.sleep(50);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -387,4 +378,12 @@ class ConfigReloadTest {
             threads.shutdownNow();
         }
     }
+
+    /** A virtual cluster's bootstrap port from this test's block; the port after it is its broker's. */
+    private int freePort() {
+        int port = nextPort;
+        nextPort += 2;
+        return port;
+    }
+
 }

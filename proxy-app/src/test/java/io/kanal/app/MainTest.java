@@ -7,9 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +105,7 @@ class MainTest {
 
     @Test
     void runsUntilTheShutdownHookClosesTheProxy() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.consecutive(2);
         Path config = write(configOnPort(Integer.toString(port)));
         Main main = main(Map.of());
 
@@ -124,7 +122,7 @@ class MainTest {
         shutdownHooks.get(0).run();
 
         assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
-        assertFalse(accepts(port), "still listening after shutdown");
+        assertFalse(LoopbackPorts.accepts(port), "still listening after shutdown");
     }
 
     private static String configOnPort(String port) {
@@ -146,26 +144,11 @@ class MainTest {
         return Files.writeString(directory.resolve("kanal.yaml"), yaml);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static void awaitListening(int port) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!accepts(port)) {
+        while (!LoopbackPorts.accepts(port)) {
             assertTrue(System.nanoTime() < deadline, "nothing listening on port " + port);
             Thread.sleep(50);
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -16,21 +16,16 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,8 +49,9 @@ class MetricsEndToEndTest {
 
     @Test
     void countsEveryProduceRequestAndServesHealthAndConfig() throws Exception {
-        int bootstrapPort = freePorts(2);
-        int adminPort = freePorts(1);
+        // One block: the bootstrap port, its broker's port, the admin port.
+        int bootstrapPort = LoopbackPorts.consecutive(3);
+        int adminPort = bootstrapPort + 2;
         String admin = "http://127.0.0.1:" + adminPort;
         String bootstrap = "127.0.0.1:" + bootstrapPort;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -116,7 +112,7 @@ class MetricsEndToEndTest {
             shutdownHooks.get(0).run();
         }
         assertEquals(Main.EXIT_OK, exitCode.get(60, TimeUnit.SECONDS));
-        assertFalse(accepts(adminPort), "the admin server still listens after shutdown");
+        assertFalse(LoopbackPorts.accepts(adminPort), "the admin server still listens after shutdown");
     }
 
     private void awaitReady(String admin, CompletableFuture<Integer> exitCode) throws InterruptedException {
@@ -171,42 +167,5 @@ class MetricsEndToEndTest {
             }
         }
         throw new AssertionError("the producer has no metric " + name);
-    }
-
-    /** The first of {@code count} consecutive ports on 127.0.0.1 that were free a moment ago. */
-    private static int freePorts(int count) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int first = ThreadLocalRandom.current().nextInt(20_000, 32_000 - count);
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                for (int port = first; port < first + count; port++) {
-                    ServerSocket socket = new ServerSocket();
-                    held.add(socket);
-                    socket.setReuseAddress(false);
-                    socket.bind(new InetSocketAddress("127.0.0.1", port));
-                }
-                return first;
-            } catch (IOException inUse) {
-                // try another block
-            } finally {
-                for (ServerSocket socket : held) {
-                    try {
-                        socket.close();
-                    } catch (IOException ignored) {
-                        // nothing was accepted
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("no " + count + " consecutive free ports found");
-    }
-
-    private static boolean accepts(int port) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

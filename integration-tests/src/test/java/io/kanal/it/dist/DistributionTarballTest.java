@@ -1,5 +1,9 @@
 package io.kanal.it.dist;
 
+import io.kanal.it.Clients;
+import io.kanal.it.Consuming;
+import io.kanal.it.Topics;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -24,23 +28,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -246,33 +244,18 @@ class DistributionTarballTest {
     }
 
     private static void produceAndConsumeOneRecord(KafkaCluster cluster, String bootstrapServers) throws Exception {
-        String topic = "dist-tarball-" + UUID.randomUUID();
+        String topic;
         try (Admin admin = cluster.directAdmin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) KafkaCluster.BROKER_COUNT)))
-                    .all().get(60, TimeUnit.SECONDS);
+            topic = Topics.create(admin, "dist-tarball", 1);
         }
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-            producer.send(new ProducerRecord<>(topic, "key", "from the tarball")).get(120, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrapServers, Map.of())) {
+            producer.send(new ProducerRecord<>(topic, "key", "from the tarball")).get(60, TimeUnit.SECONDS);
         }
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrapServers, Map.of())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            List<ConsumerRecord<String, String>> received = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (received.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(received::add);
-            }
+            List<ConsumerRecord<String, String>> received = Consuming.atLeast(consumer, 1, Duration.ofSeconds(60));
             assertEquals(1, received.size(), "the one record, read back through the proxy");
             assertEquals("key", received.get(0).key());
             assertEquals("from the tarball", received.get(0).value());

@@ -8,26 +8,22 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.kanal.it.KafkaCluster;
 import io.kanal.proxy.filter.FilterFactoryContext;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Stock Java clients and topic set-up for the filter tests, configured as {@code io.kanal.it}'s helpers configure them
- * (those are package-private there): ordinary client settings, timeouts shortened only so that a broken path fails
- * within a minute.
+ * Topic set-up and reading helpers the filter tests need beyond {@code io.kanal.it}'s {@link Clients} and
+ * {@link Topics}.
  */
 final class FilterClients {
 
@@ -57,28 +53,7 @@ final class FilterClients {
     private static void create(KafkaCluster cluster, NewTopic topic, int partitions) throws Exception {
         try (Admin admin = cluster.directAdmin()) {
             admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                TopicDescription described;
-                try {
-                    described = admin.describeTopics(List.of(topic.name())).allTopicNames()
-                            .get(10, TimeUnit.SECONDS).get(topic.name());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                        throw e;
-                    }
-                    // the broker asked has not learnt of the new topic yet
-                    described = null;
-                }
-                if (described != null && described.partitions().size() == partitions && described.partitions()
-                        .stream().allMatch(p -> p.leader() != null && p.isr().size() == Topics.REPLICATION_FACTOR)) {
-                    return;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("topic " + topic.name() + " not ready: " + described);
-                }
-                Thread.sleep(100);
-            }
+            Topics.awaitReady(admin, topic.name(), partitions);
         }
     }
 

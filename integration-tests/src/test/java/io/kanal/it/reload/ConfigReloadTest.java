@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kanal.it.Clients;
+import io.kanal.it.Consuming;
 import io.kanal.it.FreePorts;
 import io.kanal.it.KafkaCluster;
 import io.kanal.it.KanalProcess;
@@ -14,7 +15,6 @@ import io.kanal.it.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,12 +84,7 @@ class ConfigReloadTest {
                     Map.of(ConsumerConfig.GROUP_ID_CONFIG, Names.unique("config-reload")))) {
                 consumer.subscribe(List.of(topic));
                 Set<String> received = new HashSet<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (received.size() < sent.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                        received.add(record.value());
-                    }
-                }
+                Consuming.atLeast(consumer, sent.size(), Duration.ofSeconds(60)).forEach(r -> received.add(r.value()));
                 assertEquals(sent, received);
             }
             String log = kanal.readLog();
@@ -135,13 +130,8 @@ class ConfigReloadTest {
             try (KafkaConsumer<String, String> consumer = Clients.consumer(HOST + ":" + blue,
                     Map.of(ConsumerConfig.GROUP_ID_CONFIG, Names.unique("config-reload-changed")))) {
                 consumer.subscribe(List.of(topic));
-                List<String> received = new ArrayList<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (received.size() < sent.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                        received.add(record.value());
-                    }
-                }
+                List<String> received = Consuming.atLeast(consumer, sent.size(), Duration.ofSeconds(60)).stream()
+                        .map(ConsumerRecord::value).toList();
                 assertEquals(sent, new HashSet<>(received));
                 assertEquals(sent.size(), received.size(), "each record exactly once");
             }
