@@ -72,6 +72,9 @@ public final class ProxyConnection implements FilteredConnection {
     private final ArrayDeque<FilterWork> responsePasses = new ArrayDeque<>();
     private FilterWork runningRequestPass;
     private FilterWork runningResponsePass;
+    /** The response going to the client as its bytes arrive, see {@link #startStreaming}; null when none is. */
+    private PendingResponse streaming;
+    private int streamingBytes;
     private Channel upstream;
     private HostPort upstreamAddress;
     /** The proxy's own correlation ids count down from -1, away from the ones clients use. */
@@ -126,7 +129,7 @@ public final class ProxyConnection implements FilteredConnection {
                     @Override
                     protected void initChannel(Channel channel) {
                         channel.pipeline().addLast(
-                                new KafkaFrameDecoder(settings.maxFrameBytes()),
+                                new ResponseFrameDecoder(settings.maxFrameBytes(), ProxyConnection.this::startStreaming),
                                 new UpstreamHandler(ProxyConnection.this));
                     }
                 });
@@ -465,6 +468,48 @@ public final class ProxyConnection implements FilteredConnection {
             later.whenComplete((changed, failure) -> runOnLoop(frame,
                     () -> afterRewrite(pending, frame, decoded, later, filter)));
         }
+    }
+
+    /**
+     * Whether the response with {@code correlationId}, of which only the first bytes have arrived, can go to the
+     * client as it arrives: nobody reads it (no rewriting, no filter, not the proxy's own), and it is the next answer
+     * the client is owed, so nothing has to overtake it.
+     */
+    boolean startStreaming(int correlationId, int frameBytes) {
+        PendingResponse pending = awaitingBroker.peek();
+        if (closed || clientGone || pending == null || pending.correlationId != correlationId
+                || pending.outOfBand != null || pending.interceptors != null || responseOrder.peek() != pending
+                || settings.responseTransformer().wants(pending.api, pending.apiVersion)
+                || settings.filters().wantsResponse(pending.api)) {
+            return false;
+        }
+        awaitingBroker.poll();
+        pending.answered();
+        streaming = pending;
+        streamingBytes = frameBytes;
+        return true;
+    }
+
+    void onResponsePart(ByteBuf part, boolean last) {
+        if (closed || streaming == null) {
+            part.release();
+            return;
+        }
+        if (clientGone) {
+            part.release();
+        } else {
+            downstream.write(part, downstream.voidPromise());
+        }
+        if (!last) {
+            return;
+        }
+        PendingResponse done = responseOrder.poll();
+        streaming = null;
+        if (!clientGone) {
+            metrics().responseSent(done.api, streamingBytes, System.nanoTime() - done.receivedNanos,
+                    done.upstreamNanos);
+        }
+        writeCompletedResponses();
     }
 
     private void afterRewrite(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,

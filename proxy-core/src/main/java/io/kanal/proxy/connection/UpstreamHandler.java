@@ -15,7 +15,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.onResponse((ByteBuf) msg);
+        if (msg instanceof ResponseFrameDecoder.ResponsePart part) {
+            connection.onResponsePart(part.bytes(), part.last());
+        } else {
+            connection.onResponse((ByteBuf) msg);
+        }
     }
 
     @Override

@@ -22,7 +22,8 @@ public final class ApiVersionsClamp {
      *
      * <p>The proxy's range per key is what a kafka-clients broker would advertise itself: stable versions only, since
      * an unstable latest version may still change its wire format, and Produce from version 0, which no longer parses
-     * but must stay advertised because librdkafka cannot produce compressed batches otherwise (KAFKA-18659).
+     * but must stay advertised because librdkafka cannot produce compressed batches otherwise (KAFKA-18659); Fetch up
+     * to {@link #FETCH_MAX_VERSION}.
      *
      * @return whether anything changed, i.e. whether the response must be re-encoded
      */
@@ -56,8 +57,20 @@ public final class ApiVersionsClamp {
         return proxyRange(ApiKeys.forId(apiKey));
     }
 
+    /**
+     * The newest Fetch version offered. Version 16 (KIP-951) adds the endpoints of moved partition leaders after every
+     * partition's records; the proxy would have to read each response whole to rewrite them before sending its first
+     * byte, instead of passing the records on as they arrive. Without those hints a client that meets a moved leader
+     * refreshes its metadata, as clients before Kafka 3.7 always did.
+     */
+    public static final short FETCH_MAX_VERSION = 15;
+
     /** The versions of {@code api} this proxy handles, or empty when clients must not use it through a broker. */
     static Optional<ApiVersion> proxyRange(ApiKeys api) {
-        return api.toApiVersionForApiResponse(false, ListenerType.BROKER);
+        Optional<ApiVersion> range = api.toApiVersionForApiResponse(false, ListenerType.BROKER);
+        if (api == ApiKeys.FETCH) {
+            range.ifPresent(fetch -> fetch.setMaxVersion((short) Math.min(fetch.maxVersion(), FETCH_MAX_VERSION)));
+        }
+        return range;
     }
 }

@@ -90,6 +90,18 @@ class ApiVersionsClampTest {
     }
 
     @Test
+    void fetchStopsBeforeTheVersionWhoseLeaderEndpointsWouldNeedEveryResponseReadWhole() {
+        assertTrue(ApiKeys.FETCH.latestVersion(false) > ApiVersionsClamp.FETCH_MAX_VERSION,
+                "precondition: kafka-clients knows newer Fetch versions");
+
+        ApiVersionsResponseData atClient = exchange(
+                response(range(ApiKeys.FETCH.id, 4, ApiKeys.FETCH.latestVersion(false))),
+                ApiKeys.API_VERSIONS.latestVersion(), true);
+
+        assertEquals(List.of(range(ApiKeys.FETCH.id, 4, 15)), List.copyOf(atClient.apiKeys()));
+    }
+
+    @Test
     void brokerAdvertisingWhatTheProxyHandlesIsUnchanged() {
         ApiVersionsResponseData fromBroker = response(
                 range(ApiKeys.METADATA.id, 0, ApiKeys.METADATA.latestVersion(false)),

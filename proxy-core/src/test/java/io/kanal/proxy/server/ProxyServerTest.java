@@ -17,6 +17,7 @@ import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.protocol.KafkaMessages;
 import io.netty.buffer.ByteBufAllocator;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -25,6 +26,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -144,6 +146,55 @@ class ProxyServerTest {
             assertEquals(1, client.readCorrelationId());
             assertEquals(2, client.readCorrelationId());
             assertEquals(3, client.readCorrelationId());
+        }
+    }
+
+    @Test
+    void aLargeAnswerReachesTheClientWhileTheBrokerIsStillSendingIt() throws Exception {
+        CountDownLatch headerSeen = new CountDownLatch(1);
+        broker.script((request, peer) -> {
+            byte[] answer = echoOf(request.frame());
+            peer.send(Arrays.copyOf(answer, 100_000));
+            if (headerSeen.await(RawKafkaClient.READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                peer.send(Arrays.copyOfRange(answer, 100_000, answer.length));
+            }
+        });
+        try (RawKafkaClient client = connect()) {
+            byte[] produce = produce(PASS_THROUGH_PRODUCE_VERSION, (short) 1, 7, 600_000);
+            byte[] expected = echoOf(produce);
+            client.send(produce);
+
+            DataInputStream in = new DataInputStream(client.socket().getInputStream());
+            byte[] head = new byte[8];
+            in.readFully(head);
+            headerSeen.countDown();
+            byte[] rest = new byte[expected.length - head.length];
+            in.readFully(rest);
+
+            assertArrayEquals(expected, concat(List.of(head, rest)));
+        }
+    }
+
+    @Test
+    void aStreamedAnswerWaitsBehindAnEarlierAnswerStillBeingRewritten() throws Exception {
+        List<byte[]> answers = new ArrayList<>();
+        broker.script((request, peer) -> {
+            answers.add(request.api() == ApiKeys.METADATA ? metadataAnswer(request, 0, 1, 2) : echoOf(request.frame()));
+            if (answers.size() == 2) {
+                byte[] both = concat(answers);
+                // The Metadata answer and the start of the large one in one write, the rest a moment later.
+                int split = answers.get(0).length + 50_000;
+                peer.send(Arrays.copyOf(both, split));
+                Thread.sleep(100);
+                peer.send(Arrays.copyOfRange(both, split, both.length));
+            }
+        });
+        try (RawKafkaClient client = connect()) {
+            byte[] produce = produce(PASS_THROUGH_PRODUCE_VERSION, (short) 1, 2, 400_000);
+            client.send(metadataRequest((short) 12, 1), produce);
+
+            assertEquals(1, client.readCorrelationId());
+            assertArrayEquals(echoOf(produce), client.readFrame());
         }
     }
 
