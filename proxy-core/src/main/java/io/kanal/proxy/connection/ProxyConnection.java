@@ -484,7 +484,6 @@ public final class ProxyConnection implements FilteredConnection {
             return false;
         }
         awaitingBroker.poll();
-        pending.answered();
         streaming = pending;
         streamingBytes = frameBytes;
         return true;
@@ -505,6 +504,8 @@ public final class ProxyConnection implements FilteredConnection {
         }
         PendingResponse done = responseOrder.poll();
         streaming = null;
+        // The broker's answer is complete only now; its time is measured to here, as for a response read whole.
+        done.answered();
         if (!clientGone) {
             metrics().responseSent(done.api, streamingBytes, System.nanoTime() - done.receivedNanos,
                     done.upstreamNanos);
