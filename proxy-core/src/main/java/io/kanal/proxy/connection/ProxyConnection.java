@@ -497,7 +497,9 @@ public final class ProxyConnection implements FilteredConnection {
         if (clientGone) {
             part.release();
         } else {
-            downstream.write(part, downstream.voidPromise());
+            // Flushed at once rather than at the end of the read: one read can bring a MiB or more, and the client
+            // should be receiving the first bytes while the proxy reads the rest.
+            downstream.writeAndFlush(part, downstream.voidPromise());
         }
         if (!last) {
             return;
