@@ -161,5 +161,13 @@ class SaslConfigTest {
         assertEquals(SecretRedaction.REDACTED, target.path("password").asText());
         assertFalse(shown.toString().contains(PASSWORD), shown.toString());
         assertFalse(config.proxy().toString().contains(PASSWORD), "the engine's configuration prints no password");
+
+        KanalConfig oauth = new ConfigLoader(Map.<String, String>of()::get).parseAll(yaml(null,
+                "{ mechanism: OAUTHBEARER, token: " + TOKEN + " }"));
+        JsonNode shownToken = SecretRedaction.redact(EffectiveConfig.of(oauth));
+        assertEquals(SecretRedaction.REDACTED, shownToken.path("virtualClusters").path(0).path("target").path("sasl")
+                .path("token").asText());
+        assertFalse(shownToken.toString().contains(TOKEN), shownToken.toString());
+        assertFalse(oauth.proxy().toString().contains(TOKEN), "the engine's configuration prints no token");
     }
 }
