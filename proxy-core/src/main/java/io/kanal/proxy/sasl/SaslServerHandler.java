@@ -53,7 +53,8 @@ import java.util.function.Consumer;
  *   <li>a client that has not authenticated within {@link ClientAuthentication#timeout()} is closed.</li>
  * </ul>
  * Like a broker, it works on one request at a time until then: what arrives meanwhile waits, in order, and a SASL
- * request also waits until the broker has answered the ApiVersions requests before it. Once authenticated, frames
+ * request also waits until the broker has answered the ApiVersions requests before it. Frames over 512 KiB close the
+ * connection until then, as with a broker's {@code sasl.server.max.receive.size}. Once authenticated, frames
  * pass straight through; a later SaslHandshake or SaslAuthenticate closes the connection, since the proxy offers no
  * re-authentication (it tells clients a session lifetime of 0).
  */
@@ -63,6 +64,11 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
     /** Requests a client may send ahead while one is worked on; Kafka's clients send one at a time. */
     private static final int MAX_WAITING_FRAMES = 16;
     private static final int API_KEY_OFFSET = KafkaFrameDecoder.SIZE_PREFIX_BYTES;
+    /**
+     * The largest frame taken before authentication, as Kafka's {@code sasl.server.max.receive.size}: a client that
+     * has not logged in cannot make the proxy hold more than a few of these.
+     */
+    static final int UNAUTHENTICATED_MAX_FRAME_BYTES = 512 * 1024;
 
     private enum State { HANDSHAKE, AUTHENTICATE, RAW_TOKENS, AUTHENTICATED, FAILED }
 
@@ -78,6 +84,8 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
     /** ApiVersions requests passed on whose responses have not been written yet. */
     private int forwarded;
     private ScheduledFuture<?> timeout;
+    private KafkaFrameDecoder decoder;
+    private int authenticatedMaxFrameBytes;
 
     /**
      * @param onAuthenticated receives the principal, such as {@code User:alice}, once the client has authenticated
@@ -86,6 +94,16 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
         this.config = config;
         this.metrics = new SaslMetrics(metrics);
         this.onAuthenticated = onAuthenticated;
+    }
+
+    /** Lowers the frame decoder's limit before it reads anything; authentication raises it again. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        decoder = ctx.pipeline().get(KafkaFrameDecoder.class);
+        if (decoder != null) {
+            authenticatedMaxFrameBytes = decoder.maxFrameBytes();
+            decoder.maxFrameBytes(Math.min(authenticatedMaxFrameBytes, UNAUTHENTICATED_MAX_FRAME_BYTES));
+        }
     }
 
     @Override
@@ -261,8 +279,11 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
         if (server.isComplete()) {
             String principal = "User:" + server.getAuthorizationID();
             state = State.AUTHENTICATED;
-            timeout.cancel(false);
+            cancelTimeout();
             disposeServer();
+            if (decoder != null) {
+                decoder.maxFrameBytes(authenticatedMaxFrameBytes);
+            }
             metrics.client(mechanism.mechanismName(), SaslMetrics.SUCCESS);
             onAuthenticated.accept(principal);
             log.debug("{}: {} authenticated as {} with {}", metrics.proxyMetrics().virtualCluster(),

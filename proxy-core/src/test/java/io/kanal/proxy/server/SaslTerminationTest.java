@@ -327,6 +327,31 @@ class SaslTerminationTest {
     }
 
     @Test
+    void framesOverHalfAMebibyteAreRefusedUntilTheClientHasAuthenticated() throws Exception {
+        start();
+        byte[] large = opaqueRequest(600 * 1024);
+        try (RawKafkaClient client = fixture.connect()) {
+            client.send(java.util.Arrays.copyOf(large, 1024));
+            client.assertClosedByProxy();
+        }
+        assertEquals(1, fixture.count("kanal.frame.errors", "virtual_cluster", ProxyFixture.CLUSTER, "reason",
+                "oversized"));
+        try (RawKafkaClient client = fixture.connect()) {
+            SaslClientSide.scramLogin(client, ScramMechanism.SCRAM_SHA_512, USER, PASSWORD);
+            client.send(large);
+            assertArrayEquals(FakeBroker.echoOf(large), client.readFrame(), "the full limit holds once logged in");
+        }
+    }
+
+    /** A DescribeAcls request of {@code bodyBytes} zeros: forwarded as it is, and its echo passed back untouched. */
+    private static byte[] opaqueRequest(int bodyBytes) {
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + 14 + bodyBytes);
+        frame.putInt(14 + bodyBytes).putShort(ApiKeys.DESCRIBE_ACLS.id).putShort((short) 3).putInt(7)
+                .putShort((short) 2).put("cl".getBytes());
+        return frame.array();
+    }
+
+    @Test
     void usersAddedToTheCredentialsFileCanLogInWithoutARestart() throws Exception {
         start();
         Path credentials = directory.resolve("credentials");
