@@ -1,5 +1,9 @@
 package io.kanal.it.sasl;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -27,8 +31,18 @@ final class SaslClients {
 
     /** {@code login} plus {@code more}. */
     static Map<String, Object> login(String mechanism, String user, String password, Map<String, Object> more) {
-        Map<String, Object> config = new java.util.HashMap<>(login(mechanism, user, password));
+        Map<String, Object> config = new HashMap<>(login(mechanism, user, password));
         config.putAll(more);
         return config;
+    }
+
+    /** A JWT without signature, which Kafka's default OAUTHBEARER validator accepts: for tests only. */
+    static String unsecuredJwt(String subject) {
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+        long now = Instant.now().getEpochSecond();
+        String header = base64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
+        String claims = base64.encodeToString(("{\"sub\":\"" + subject + "\",\"iat\":" + now + ",\"exp\":"
+                + (now + 3600) + "}").getBytes(StandardCharsets.UTF_8));
+        return header + "." + claims + ".";
     }
 }

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +59,7 @@ class UpstreamLoginEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         broker = SaslKafkaBroker.start(Map.of(BROKER_USER, BROKER_PASSWORD));
-        Path tokenFile = Files.writeString(directory.resolve("token"), unsecuredJwt(BROKER_USER) + "\n");
+        Path tokenFile = Files.writeString(directory.resolve("token"), SaslClients.unsecuredJwt(BROKER_USER) + "\n");
         firstPort = FreePorts.consecutive(30);
         String target = broker.saslAddress().toString();
         Path config = Files.writeString(directory.resolve("kanal.yaml"), """
@@ -149,15 +146,5 @@ class UpstreamLoginEndToEndTest {
         String expected = "ERROR UpstreamSaslHandler - wrong-password: cannot log in to broker " + broker.saslAddress()
                 + ": SCRAM-SHA-512 as 'kanal': the broker refused the login: SASL_AUTHENTICATION_FAILED";
         Await.until(Duration.ofSeconds(10), "the ERROR line in Kanal's log", () -> kanal.readLog().contains(expected));
-    }
-
-    /** A JWT without signature, which Kafka's default OAUTHBEARER validator accepts: for tests only. */
-    private static String unsecuredJwt(String subject) {
-        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
-        long now = Instant.now().getEpochSecond();
-        String header = base64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = base64.encodeToString(("{\"sub\":\"" + subject + "\",\"iat\":" + now + ",\"exp\":"
-                + (now + 3600) + "}").getBytes(StandardCharsets.UTF_8));
-        return header + "." + claims + ".";
     }
 }
