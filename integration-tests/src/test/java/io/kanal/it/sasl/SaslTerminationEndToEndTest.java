@@ -251,7 +251,8 @@ class SaslTerminationEndToEndTest {
     }
 
     private static double timedOut() throws Exception {
-        return value(Pattern.compile("kanal_connections_timed_out_total\\{[^}]*reason=\"authentication\"[^}]*} (\\S+)"));
+        return value(Pattern.compile(
+                "kanal_connections_timed_out_total\\{[^}]*reason=\"authentication\"[^}]*} (\\S+)"));
     }
 
     /** A counter of {@code /metrics} for the example's virtual cluster, 0 when it was never counted. */

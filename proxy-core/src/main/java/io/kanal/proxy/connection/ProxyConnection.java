@@ -141,11 +141,11 @@ public final class ProxyConnection implements FilteredConnection {
             } else if (future.isSuccess() && login == null) {
                 upstreamReady(future.channel(), target);
             } else if (future.isSuccess()) {
-                // The login handler logged why it failed and closed the broker connection.
                 login.loggedIn().whenComplete((done, failure) -> {
                     if (failure == null && !closed) {
                         upstreamReady(future.channel(), target);
                     } else {
+                        // A failed login was logged by the login handler, once for many connections.
                         future.channel().close();
                         close(null);
                     }

@@ -73,15 +73,18 @@ final class CredentialCallbacks implements CallbackHandler {
      * SCRAM-SHA-256.
      */
     private boolean passwordMatches(String name, char[] password) {
-        Optional<ScramCredential> stored = store.scramCredential(name, ScramMechanism.SCRAM_SHA_512);
         ScramMechanism mechanism = ScramMechanism.SCRAM_SHA_512;
+        Optional<ScramCredential> stored = store.scramCredential(name, mechanism);
         if (stored.isEmpty()) {
-            stored = store.scramCredential(name, ScramMechanism.SCRAM_SHA_256);
-            mechanism = ScramMechanism.SCRAM_SHA_256;
+            Optional<ScramCredential> sha256 = store.scramCredential(name, ScramMechanism.SCRAM_SHA_256);
+            if (sha256.isPresent()) {
+                mechanism = ScramMechanism.SCRAM_SHA_256;
+                stored = sha256;
+            }
         }
         ScramCredential credential = stored.orElseGet(() -> decoy(name, ScramMechanism.SCRAM_SHA_512));
         try {
-            ScramFormatter formatter = new ScramFormatter(stored.isPresent() ? mechanism : ScramMechanism.SCRAM_SHA_512);
+            ScramFormatter formatter = new ScramFormatter(mechanism);
             byte[] salted = formatter.saltedPassword(new String(password), credential.salt(), credential.iterations());
             byte[] storedKey = formatter.storedKey(formatter.clientKey(salted));
             return MessageDigest.isEqual(storedKey, credential.storedKey()) && stored.isPresent();

@@ -168,7 +168,9 @@ public final class UpstreamCredentials {
         if (username != null) {
             return mechanism + " as '" + username + "'";
         }
-        return tokenFile != null ? mechanism + " with the token in " + tokenFile : mechanism + " with the configured token";
+        return tokenFile != null
+                ? mechanism + " with the token in " + tokenFile
+                : mechanism + " with the configured token";
     }
 
     @Override

@@ -140,7 +140,8 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void authenticate(ChannelHandlerContext ctx, byte[] token) {
-        send(ctx, ApiKeys.SASL_AUTHENTICATE, AUTHENTICATE_VERSION, new SaslAuthenticateRequestData().setAuthBytes(token));
+        send(ctx, ApiKeys.SASL_AUTHENTICATE, AUTHENTICATE_VERSION,
+                new SaslAuthenticateRequestData().setAuthBytes(token));
     }
 
     private void send(ChannelHandlerContext ctx, ApiKeys api, short version, ApiMessage body) {

@@ -243,7 +243,8 @@ class UpstreamLoginTest {
             client.send(heartbeat(1));
             client.assertClosedByProxy();
         }
-        assertFalse(brokerReceived().contains(ApiKeys.HEARTBEAT), "the request reached the broker: " + brokerReceived());
+        assertFalse(brokerReceived().contains(ApiKeys.HEARTBEAT),
+                "the request reached the broker: " + brokerReceived());
         assertEquals(1, logins("SCRAM-SHA-512", "failure"));
         String line = onlyError();
         assertTrue(line.startsWith("test: cannot log in to broker " + fixture.broker.address()
