@@ -58,7 +58,7 @@ public final class KanalProcess implements AutoCloseable {
      */
     static KanalProcess start(String example, Map<String, String> environment, int bootstrapPort)
             throws IOException, InterruptedException {
-        return start(PROJECT_ROOT.resolve("config-examples").resolve(example), List.of(), environment, bootstrapPort);
+        return start(example(example), List.of(), environment, bootstrapPort);
     }
 
     /**
@@ -83,6 +83,26 @@ public final class KanalProcess implements AutoCloseable {
         KanalProcess kanal = new KanalProcess(builder.start(), log, bootstrapPort);
         kanal.awaitReady();
         return kanal;
+    }
+
+    /**
+     * Runs {@code java -jar kanal.jar ARGUMENTS} to its end, such as {@code credentials add ...}, with {@code stdin} as
+     * its standard input.
+     */
+    public static ChildProcess.Result command(List<String> arguments, String stdin)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the tests with `mvn verify`, which builds it");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(arguments);
+        return ChildProcess.run(command, stdin, START_TIMEOUT);
+    }
+
+    /** A file of {@code config-examples/}. */
+    public static Path example(String name) {
+        return PROJECT_ROOT.resolve("config-examples").resolve(name);
     }
 
     /** Kanal exactly as {@code config-examples/passthrough.yaml} describes it, moved to free ports. */

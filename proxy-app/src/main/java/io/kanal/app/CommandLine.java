@@ -45,6 +45,9 @@ public record CommandLine(Optional<Path> configFile, Optional<Path> pluginsDirec
             Without --config, kanal starts a single-node Kafka broker inside its own process and
             proxies it on 127.0.0.1:9192, so there is something to connect to straight away.
 
+            kanal credentials add|remove|list ... manages the users of a credentials file for SASL
+            termination (sasl.credentialsFile); `kanal credentials --help` tells how.
+
             Exit codes: 0 stopped normally, 1 could not start, 2 bad command line or configuration.
             """;
 

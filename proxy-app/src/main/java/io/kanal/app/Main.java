@@ -6,6 +6,7 @@ import io.kanal.app.admin.EffectiveConfig;
 import io.kanal.app.config.ConfigException;
 import io.kanal.app.config.ConfigLoader;
 import io.kanal.app.config.KanalConfig;
+import io.kanal.app.credentials.CredentialsCommand;
 import io.kanal.app.embedded.EmbeddedBrokerException;
 import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.app.metrics.KanalMetrics;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -84,6 +86,10 @@ public final class Main {
 
     /** Runs the command and returns its exit code once the proxy has stopped. */
     int execute(String... args) {
+        if (args.length > 0 && args[0].equals(CredentialsCommand.NAME)) {
+            return new CredentialsCommand(System.in, out, err, System.console())
+                    .run(Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine commandLine;
         try {
             commandLine = CommandLine.parse(args);

@@ -67,7 +67,7 @@ class MainTest {
 
         assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", config.toString()));
         assertEquals("kanal: config error: virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters)\n", err());
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, sasl)\n", err());
     }
 
     @Test

@@ -81,6 +81,13 @@ public final class EffectiveConfig {
         nodeIds.put("last", config.nodeIds().last());
         ArrayNode servers = object(cluster, "target").putArray("bootstrapServers");
         config.targetBootstrapServers().stream().map(HostPort::toString).forEach(servers::add);
+        config.sasl().clients().ifPresent(authentication -> {
+            ObjectNode sasl = object(cluster, "sasl");
+            ArrayNode mechanisms = sasl.putArray("mechanisms");
+            authentication.mechanisms().forEach(mechanism -> mechanisms.add(mechanism.mechanismName()));
+            sasl.put("authenticationTimeout", text(authentication.timeout()));
+            sasl.put("failureDelay", text(authentication.failureDelay()));
+        });
     }
 
     private static ObjectNode object(ObjectNode parent, String key) {

@@ -2,6 +2,7 @@ package io.kanal.app.admin;
 
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.VirtualClusterConfig;
+import io.kanal.proxy.sasl.UpstreamCredentials;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -10,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,20 +40,32 @@ public final class TargetProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetProbes.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Asks the cluster at {@code bootstrapServers} something it can only answer when it is up; throws otherwise. */
+    /**
+     * Asks the cluster at {@code bootstrapServers}, logged in with {@code login} when present, something it can only
+     * answer when it is up; throws otherwise.
+     */
     @FunctionalInterface
     interface Probe {
-        void probe(List<HostPort> bootstrapServers) throws Exception;
+        void probe(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login) throws Exception;
+    }
+
+    /** A target as the proxy reaches it: where, and as whom. */
+    private record TargetKey(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login) {
+        TargetKey(VirtualClusterConfig cluster) {
+            this(cluster.targetBootstrapServers(), cluster.sasl().upstream());
+        }
     }
 
     private static final class Target {
+        final TargetKey key;
         final List<HostPort> bootstrapServers;
         final List<String> virtualClusters = new ArrayList<>();
         volatile boolean answered;
         int failures;
 
-        Target(List<HostPort> bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
+        Target(TargetKey key) {
+            this.key = key;
+            this.bootstrapServers = key.bootstrapServers();
         }
 
         String describe() {
@@ -97,14 +112,14 @@ public final class TargetProbes implements AutoCloseable {
     }
 
     private static TargetProbes start(List<VirtualClusterConfig> clusters, Probe probe, Duration retryInterval,
-                                      Set<List<HostPort>> answeredBefore) {
-        Map<List<HostPort>, Target> distinct = new LinkedHashMap<>();
+                                      Set<TargetKey> answeredBefore) {
+        Map<TargetKey, Target> distinct = new LinkedHashMap<>();
         for (VirtualClusterConfig cluster : clusters) {
-            distinct.computeIfAbsent(cluster.targetBootstrapServers(), Target::new).virtualClusters.add(cluster.name());
+            distinct.computeIfAbsent(new TargetKey(cluster), Target::new).virtualClusters.add(cluster.name());
         }
         TargetProbes probes = new TargetProbes(List.copyOf(distinct.values()), probe, retryInterval);
         for (Target target : probes.targets) {
-            if (answeredBefore.contains(target.bootstrapServers)) {
+            if (answeredBefore.contains(target.key)) {
                 target.answered = true;
             } else {
                 probes.executor.execute(() -> probes.attempt(target));
@@ -114,8 +129,8 @@ public final class TargetProbes implements AutoCloseable {
     }
 
     /** The targets that have answered. */
-    Set<List<HostPort>> answered() {
-        return targets.stream().filter(target -> target.answered).map(target -> target.bootstrapServers)
+    Set<TargetKey> answered() {
+        return targets.stream().filter(target -> target.answered).map(target -> target.key)
                 .collect(Collectors.toSet());
     }
 
@@ -126,7 +141,7 @@ public final class TargetProbes implements AutoCloseable {
 
     private void attempt(Target target) {
         try {
-            probe.probe(target.bootstrapServers);
+            probe.probe(target.bootstrapServers, target.key.login());
             target.answered = true;
             LOG.info("{} answered", target.describe());
         } catch (InterruptedException e) {
@@ -170,9 +185,10 @@ public final class TargetProbes implements AutoCloseable {
         }
     }
 
-    private static void describeCluster(List<HostPort> bootstrapServers) throws Exception {
+    private static void describeCluster(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login)
+            throws Exception {
         int timeoutMs = (int) PROBE_TIMEOUT.toMillis();
-        Map<String, Object> config = Map.of(
+        Map<String, Object> config = new HashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers.stream().map(HostPort::toString).collect(Collectors.joining(",")),
                 AdminClientConfig.CLIENT_ID_CONFIG, "kanal-target-probe",
@@ -182,7 +198,10 @@ public final class TargetProbes implements AutoCloseable {
                 AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 2000,
                 AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 500,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000,
-                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500);
+                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500));
+        if (login.isPresent()) {
+            config.putAll(ProbeLogin.clientSettings(login.get()));
+        }
         Admin admin = Admin.create(config);
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))

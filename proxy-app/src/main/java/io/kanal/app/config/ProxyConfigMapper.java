@@ -5,6 +5,7 @@ import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
+import io.kanal.proxy.sasl.SaslSettings;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +69,8 @@ final class ProxyConfigMapper {
         List<NamedFilter> chain = section.filters() == null
                 ? defaultChain
                 : filters.chain(section.filters(), path.key("filters"));
-        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets, chain);
+        SaslSettings sasl = SaslSectionMapper.map(section.sasl(), section.target().sasl(), path);
+        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets, chain, sasl);
     }
 
     private String name(String name, KeyPath clusterPath) throws ConfigException {
@@ -206,7 +208,7 @@ final class ProxyConfigMapper {
         return value;
     }
 
-    private static Duration duration(String text, Duration defaultValue, KeyPath path) throws ConfigException {
+    static Duration duration(String text, Duration defaultValue, KeyPath path) throws ConfigException {
         if (text == null) {
             return defaultValue;
         }
@@ -231,7 +233,7 @@ final class ProxyConfigMapper {
         return address;
     }
 
-    private static <T> T required(T value, KeyPath path) throws ConfigException {
+    static <T> T required(T value, KeyPath path) throws ConfigException {
         if (value == null) {
             throw ConfigException.at(path, "missing required key");
         }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param nodeIds        node ids that get a broker port; optional
  * @param target         the real cluster
  * @param filters        names of the filters of this cluster's chain, in order; absent means {@code defaultFilters}
+ * @param sasl           SASL termination: the proxy authenticates clients itself; absent passes SASL through
  */
 record VirtualClusterSection(
         String name,
@@ -18,5 +19,6 @@ record VirtualClusterSection(
         String advertisedHost,
         NodeIdsSection nodeIds,
         TargetSection target,
-        List<String> filters) {
+        List<String> filters,
+        SaslSection sasl) {
 }

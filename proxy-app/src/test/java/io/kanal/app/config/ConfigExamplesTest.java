@@ -1,7 +1,16 @@
 package io.kanal.app.config;
 
+import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.VirtualClusterConfig;
+import io.kanal.proxy.sasl.ClientAuthentication;
+import io.kanal.proxy.sasl.CredentialEntry;
+import io.kanal.proxy.sasl.SaslMechanism;
+import io.kanal.proxy.sasl.UpstreamCredentials;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,13 +19,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every example shipped in config-examples/ must load as it is, with only the defaults of its variables. */
+/**
+ * Every example shipped in config-examples/ must load as it is, with only the defaults of its variables and the
+ * secrets and files an example cannot default (credentials, a credentials file).
+ */
 class ConfigExamplesTest {
 
     private static final Path EXAMPLES = Path.of("..", "config-examples");
+
+    @TempDir
+    static Path directory;
+
+    /** What a user sets for the examples that need secrets. */
+    private static Map<String, String> environment() throws IOException {
+        Path credentials = directory.resolve("credentials");
+        if (!Files.exists(credentials)) {
+            Files.writeString(credentials, CredentialEntry.create("orders-service", ScramMechanism.SCRAM_SHA_512,
+                    "orders-secret", 4096).line() + "\n");
+        }
+        return Map.of("KANAL_CREDENTIALS", credentials.toString(),
+                "KAFKA_SASL_USERNAME", "kanal",
+                "KAFKA_SASL_PASSWORD", "kanal-secret");
+    }
 
     @TestFactory
     Stream<DynamicTest> everyExampleLoads() throws IOException {
@@ -28,7 +56,21 @@ class ConfigExamplesTest {
                     .toList();
         }
         assertFalse(examples.isEmpty(), "no examples in " + EXAMPLES.toAbsolutePath());
+        Map<String, String> environment = environment();
         return examples.stream().map(example -> DynamicTest.dynamicTest(example.getFileName().toString(),
-                () -> new ConfigLoader(Map.<String, String>of()::get).load(example)));
+                () -> new ConfigLoader(environment::get).load(example)));
+    }
+
+    @Test
+    void theSaslTerminationExampleChecksClientsWithScramAndLogsInWithTheClustersCredentials() throws Exception {
+        ProxyConfig config = new ConfigLoader(environment()::get).load(EXAMPLES.resolve("sasl-termination.yaml"));
+
+        VirtualClusterConfig cluster = config.virtualClusters().get(0);
+        ClientAuthentication clients = cluster.sasl().clients().orElseThrow();
+        assertEquals(List.of(SaslMechanism.SCRAM_SHA_512, SaslMechanism.SCRAM_SHA_256), clients.mechanisms());
+        assertTrue(clients.credentials().scramCredential("orders-service", ScramMechanism.SCRAM_SHA_512)
+                .isPresent());
+        assertEquals(UpstreamCredentials.password(SaslMechanism.SCRAM_SHA_512, "kanal", "kanal-secret"),
+                cluster.sasl().upstream().orElseThrow());
     }
 }

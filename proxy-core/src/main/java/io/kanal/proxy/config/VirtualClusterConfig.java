@@ -1,5 +1,7 @@
 package io.kanal.proxy.config;
 
+import io.kanal.proxy.sasl.SaslSettings;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +14,7 @@ import java.util.Objects;
  * @param nodeIds                the broker node ids that get a port, see {@link NodeIdRange}
  * @param targetBootstrapServers the real cluster's bootstrap servers, tried in turn
  * @param filters                the filter chain, in the order requests pass it; responses pass it backwards
+ * @param sasl                   whether the proxy authenticates clients itself, and logs in to the brokers
  */
 public record VirtualClusterConfig(
         String name,
@@ -19,7 +22,8 @@ public record VirtualClusterConfig(
         String advertisedHost,
         NodeIdRange nodeIds,
         List<HostPort> targetBootstrapServers,
-        List<NamedFilter> filters) {
+        List<NamedFilter> filters,
+        SaslSettings sasl) {
 
     public VirtualClusterConfig {
         Objects.requireNonNull(name, "name");
@@ -28,9 +32,16 @@ public record VirtualClusterConfig(
         Objects.requireNonNull(nodeIds, "nodeIds");
         targetBootstrapServers = List.copyOf(targetBootstrapServers);
         filters = List.copyOf(filters);
+        Objects.requireNonNull(sasl, "sasl");
         if (targetBootstrapServers.isEmpty()) {
             throw new IllegalArgumentException("virtual cluster " + name + " has no target bootstrap servers");
         }
+    }
+
+    /** A virtual cluster that passes SASL through. */
+    public VirtualClusterConfig(String name, HostPort bootstrap, String advertisedHost, NodeIdRange nodeIds,
+                                List<HostPort> targetBootstrapServers, List<NamedFilter> filters) {
+        this(name, bootstrap, advertisedHost, nodeIds, targetBootstrapServers, filters, SaslSettings.NONE);
     }
 
     /** A virtual cluster without filters. */

@@ -12,6 +12,7 @@ final class ClientConnectionInfo implements ConnectionInfo {
     private final String virtualCluster;
     private final InetSocketAddress clientAddress;
     private volatile String clientId;
+    private volatile String principal;
 
     ClientConnectionInfo(String virtualCluster, InetSocketAddress clientAddress) {
         this.virtualCluster = virtualCluster;
@@ -20,6 +21,10 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     void clientId(String clientId) {
         this.clientId = clientId;
+    }
+
+    void principal(String principal) {
+        this.principal = principal;
     }
 
     @Override
@@ -39,7 +44,7 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     @Override
     public Optional<String> principal() {
-        return Optional.empty();
+        return Optional.ofNullable(principal);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.kanal.proxy.connection;
 import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
+import io.kanal.proxy.sasl.SaslSettings;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param responseTransformer  what rewrites responses on their way to the client
  * @param filters              the virtual cluster's filter chain
  * @param metrics              the virtual cluster's metrics
+ * @param sasl                 who authenticates clients, and how the proxy logs in to brokers
  */
 public record ConnectionSettings(
         String virtualCluster,
@@ -29,5 +31,6 @@ public record ConnectionSettings(
         int maxInFlightRequests,
         ResponseTransformer responseTransformer,
         FilterChain filters,
-        ProxyMetrics metrics) {
+        ProxyMetrics metrics,
+        SaslSettings sasl) {
 }

@@ -16,6 +16,7 @@ import io.kanal.proxy.protocol.MalformedFrameException;
 import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.RequestFrame;
 import io.kanal.proxy.protocol.ResponseCodec;
+import io.kanal.proxy.sasl.UpstreamSaslHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -117,6 +118,8 @@ public final class ProxyConnection implements FilteredConnection {
             close(attempt == 0 ? "no broker address known for this port" : "no broker could be reached");
             return;
         }
+        UpstreamSaslHandler login = settings.sasl().upstream().map(credentials ->
+                new UpstreamSaslHandler(credentials, target, settings.connectTimeout(), metrics())).orElse(null);
         Bootstrap bootstrap = new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(settings.transport().socketChannelClass())
@@ -128,27 +131,52 @@ public final class ProxyConnection implements FilteredConnection {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(
-                                new ResponseFrameDecoder(settings.maxFrameBytes(), ProxyConnection.this::startStreaming),
-                                new UpstreamHandler(ProxyConnection.this));
+                        // No request of the client's is sent before the login ends, so nothing is streamed
+                        // while the login handler still reads whole frames.
+                        channel.pipeline().addLast(new ResponseFrameDecoder(settings.maxFrameBytes(),
+                                ProxyConnection.this::startStreaming));
+                        if (login != null) {
+                            channel.pipeline().addLast(login);
+                        }
+                        channel.pipeline().addLast(new UpstreamHandler(ProxyConnection.this));
                     }
                 });
         bootstrap.connect(target.toSocketAddress()).addListener((ChannelFuture future) -> {
             if (closed) {
                 future.channel().close();
+            } else if (future.isSuccess() && login == null) {
+                upstreamReady(future.channel(), target);
             } else if (future.isSuccess()) {
-                upstream = future.channel();
-                upstreamAddress = target;
-                metrics().connectionOpened(ProxyMetrics.Side.BROKER);
-                upstream.closeFuture().addListener(done -> metrics().connectionClosed(ProxyMetrics.Side.BROKER));
-                log.debug("{}: {} connected to broker {}", settings.virtualCluster(), downstream.remoteAddress(), target);
-                updateReading();
+                login.loggedIn().whenComplete((done, failure) -> {
+                    if (failure == null && !closed) {
+                        upstreamReady(future.channel(), target);
+                    } else {
+                        // A failed login was logged by the login handler, once for many connections.
+                        future.channel().close();
+                        close(null);
+                    }
+                });
             } else {
                 log.warn("{}: cannot connect to broker {} for client {}: {}", settings.virtualCluster(), target,
                         downstream.remoteAddress(), future.cause().getMessage());
                 connect(attempt + 1);
             }
         });
+    }
+
+    /** The broker connection stands, logged in where the virtual cluster says so: the client is read from now. */
+    private void upstreamReady(Channel channel, HostPort target) {
+        upstream = channel;
+        upstreamAddress = target;
+        metrics().connectionOpened(ProxyMetrics.Side.BROKER);
+        upstream.closeFuture().addListener(done -> metrics().connectionClosed(ProxyMetrics.Side.BROKER));
+        log.debug("{}: {} connected to broker {}", settings.virtualCluster(), downstream.remoteAddress(), target);
+        updateReading();
+    }
+
+    /** The proxy authenticated the client as {@code principal}, such as {@code User:alice}; filters see it from now. */
+    public void authenticated(String principal) {
+        info.principal(principal);
     }
 
     // ---- Requests, client to broker ----

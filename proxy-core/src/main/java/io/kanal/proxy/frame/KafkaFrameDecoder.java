@@ -20,10 +20,22 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
     /** Bytes of the size prefix in front of every Kafka frame. */
     public static final int SIZE_PREFIX_BYTES = 4;
 
-    private final int maxFrameBytes;
+    private int maxFrameBytes;
+    /** A stream whose framing broke once cannot be read further: what follows is discarded unread. */
+    private boolean broken;
 
     /** @param maxFrameBytes the largest frame body accepted, size prefix excluded */
     public KafkaFrameDecoder(int maxFrameBytes) {
+        maxFrameBytes(maxFrameBytes);
+    }
+
+    /** The largest frame body accepted now, size prefix excluded. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** Changes the limit for the frames still to come; called on the channel's event loop. */
+    public void maxFrameBytes(int maxFrameBytes) {
         if (maxFrameBytes <= 0) {
             throw new IllegalArgumentException("maxFrameBytes must be positive");
         }
@@ -32,21 +44,33 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (broken) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         if (in.readableBytes() < SIZE_PREFIX_BYTES) {
             return;
         }
         int size = in.getInt(in.readerIndex());
         if (size < 0) {
-            throw new CorruptedFrameException("negative frame size " + size);
+            throw broken(in, new CorruptedFrameException("negative frame size " + size));
         }
         if (size > maxFrameBytes) {
-            throw new TooLongFrameException("frame of " + size + " bytes exceeds the limit of " + maxFrameBytes);
+            throw broken(in, new TooLongFrameException("frame of " + size + " bytes exceeds the limit of "
+                    + maxFrameBytes));
         }
         // Subtract rather than add: a size near Integer.MAX_VALUE must not wrap around.
         if (in.readableBytes() - SIZE_PREFIX_BYTES < size) {
             return;
         }
         out.add(in.readRetainedSlice(SIZE_PREFIX_BYTES + size));
+    }
+
+    /** Discards the stream from here on, so that the failure is reported once, not again when the channel closes. */
+    private <T extends RuntimeException> T broken(ByteBuf in, T failure) {
+        broken = true;
+        in.skipBytes(in.readableBytes());
+        return failure;
     }
 
     @Override

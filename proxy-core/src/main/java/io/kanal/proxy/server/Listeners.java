@@ -8,6 +8,7 @@ import io.kanal.proxy.connection.UpstreamSelector;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
 import io.kanal.proxy.limits.ConnectionLimiter;
 import io.kanal.proxy.limits.IdleTimeoutHandler;
+import io.kanal.proxy.sasl.SaslServerHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -85,9 +86,10 @@ final class Listeners {
                         registry.add(self[0]);
                         log.debug("{}: connection from {} to {}", settings.virtualCluster(), channel.remoteAddress(),
                                 channel.localAddress());
-                        channel.pipeline().addLast(
-                                new KafkaFrameDecoder(settings.maxFrameBytes()),
-                                new DownstreamHandler(self[0]));
+                        channel.pipeline().addLast(new KafkaFrameDecoder(settings.maxFrameBytes()));
+                        settings.sasl().clients().ifPresent(authentication -> channel.pipeline().addLast(
+                                new SaslServerHandler(authentication, settings.metrics(), self[0]::authenticated)));
+                        channel.pipeline().addLast(new DownstreamHandler(self[0]));
                     }
                 });
         CompletableFuture<Channel> bound = new CompletableFuture<>();

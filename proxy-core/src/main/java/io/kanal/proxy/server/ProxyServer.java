@@ -283,7 +283,7 @@ public final class ProxyServer implements AutoCloseable {
         return VirtualClusterEndpoint.prepare(cluster, listeners,
                 transformer -> new ConnectionSettings(cluster.name(), transport, config.maxFrameBytes(),
                         config.connectTimeout(), WRITE_BUFFER_WATER_MARK, config.limits().maxInFlightRequests(),
-                        transformer, filters, clusterMetrics));
+                        transformer, filters, clusterMetrics, cluster.sasl()));
     }
 
     private void logListening(VirtualClusterEndpoint endpoint) {

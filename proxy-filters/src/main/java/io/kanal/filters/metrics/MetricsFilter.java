@@ -17,14 +17,16 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts the error codes of responses on {@code kanal.errors}; see {@link MetricsFactory}. Made only by its factory.
+ * Counts the error codes of responses on {@code kanal.errors}, by virtual cluster, principal (the user Kanal
+ * authenticated the client as, empty when it did not), API and error; see {@link MetricsFactory}. Made only by its
+ * factory.
  */
 public final class MetricsFilter implements Filter {
 
     /** The counter's name. */
     public static final String ERRORS = "kanal.errors";
 
-    private record Key(String virtualCluster, ApiKeys api, Errors error) {
+    private record Key(String virtualCluster, String principal, ApiKeys api, Errors error) {
     }
 
     private final MeterRegistry registry;
@@ -56,9 +58,12 @@ public final class MetricsFilter implements Filter {
         Map<Errors, Integer> errorCounts = context.errorCounts();
         if (!errorCounts.isEmpty()) {
             String virtualCluster = context.connection().virtualCluster();
+            // Empty without authentication at the proxy: Prometheus reads an empty label as an absent one.
+            String principal = context.connection().principal().orElse("");
             for (Map.Entry<Errors, Integer> entry : errorCounts.entrySet()) {
                 if (entry.getKey() != Errors.NONE && entry.getValue() != null && entry.getValue() > 0) {
-                    counter(new Key(virtualCluster, context.api(), entry.getKey())).increment(entry.getValue());
+                    counter(new Key(virtualCluster, principal, context.api(), entry.getKey()))
+                            .increment(entry.getValue());
                 }
             }
         }
@@ -69,6 +74,7 @@ public final class MetricsFilter implements Filter {
         return counters.computeIfAbsent(key, k -> Counter.builder(ERRORS)
                 .description("Errors in responses to clients, by Kafka error code")
                 .tag("virtual_cluster", k.virtualCluster())
+                .tag("principal", k.principal())
                 .tag("api", k.api().name)
                 .tag("error", k.error().name())
                 .register(registry));

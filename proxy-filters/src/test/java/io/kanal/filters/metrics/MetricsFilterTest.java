@@ -69,6 +69,19 @@ class MetricsFilterTest {
     }
 
     @Test
+    void errorsOfAuthenticatedClientsAreCountedPerPrincipal() {
+        FakeHooks hooks = register(null);
+        ProduceResponseData response = produceResponse(Errors.TOPIC_AUTHORIZATION_FAILED);
+        for (FakeConnection connection : List.of(FakeConnection.of("vc", "c").withPrincipal("User:alice"),
+                FakeConnection.of("vc", "c").withPrincipal("User:alice"), FakeConnection.of("vc", "c"))) {
+            hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION, connection,
+                    response), response);
+        }
+        assertEquals(2.0, registry.find(MetricsFilter.ERRORS).tags("principal", "User:alice").counter().count());
+        assertEquals(1.0, registry.find(MetricsFilter.ERRORS).tags("principal", "").counter().count());
+    }
+
+    @Test
     void countsTopLevelErrorsOfOtherApis() {
         FakeHooks hooks = register(null);
         MetadataResponseData metadata = new MetadataResponseData();

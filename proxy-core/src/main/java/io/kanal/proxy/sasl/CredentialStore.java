@@ -1,0 +1,13 @@
+package io.kanal.proxy.sasl;
+
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+
+import java.util.Optional;
+
+/** Where the proxy looks up the users that may log in to a virtual cluster. Safe to call from any thread. */
+public interface CredentialStore {
+
+    /** The salted SCRAM credential of {@code user} for {@code mechanism}, when there is one. */
+    Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism);
+}
