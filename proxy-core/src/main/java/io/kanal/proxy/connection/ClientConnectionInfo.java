@@ -12,6 +12,8 @@ final class ClientConnectionInfo implements ConnectionInfo {
     private final String virtualCluster;
     private final InetSocketAddress clientAddress;
     private volatile String clientId;
+    private volatile String principal;
+    private volatile SSLSession tlsSession;
 
     ClientConnectionInfo(String virtualCluster, InetSocketAddress clientAddress) {
         this.virtualCluster = virtualCluster;
@@ -20,6 +22,14 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     void clientId(String clientId) {
         this.clientId = clientId;
+    }
+
+    void principal(String principal) {
+        this.principal = principal;
+    }
+
+    void tlsSession(SSLSession tlsSession) {
+        this.tlsSession = tlsSession;
     }
 
     @Override
@@ -39,11 +49,11 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     @Override
     public Optional<String> principal() {
-        return Optional.empty();
+        return Optional.ofNullable(principal);
     }
 
     @Override
     public Optional<SSLSession> tlsSession() {
-        return Optional.empty();
+        return Optional.ofNullable(tlsSession);
     }
 }

@@ -3,9 +3,12 @@ package io.kanal.proxy.connection;
 import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
+import io.kanal.proxy.tls.DownstreamTls;
+import io.kanal.proxy.tls.UpstreamTls;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What every connection of one virtual cluster shares.
@@ -19,6 +22,8 @@ import java.time.Duration;
  * @param responseTransformer  what rewrites responses on their way to the client
  * @param filters              the virtual cluster's filter chain
  * @param metrics              the virtual cluster's metrics
+ * @param downstreamTls        TLS with clients; empty for plaintext
+ * @param upstreamTls          TLS with brokers; empty for plaintext
  */
 public record ConnectionSettings(
         String virtualCluster,
@@ -29,5 +34,7 @@ public record ConnectionSettings(
         int maxInFlightRequests,
         ResponseTransformer responseTransformer,
         FilterChain filters,
-        ProxyMetrics metrics) {
+        ProxyMetrics metrics,
+        Optional<DownstreamTls> downstreamTls,
+        Optional<UpstreamTls> upstreamTls) {
 }

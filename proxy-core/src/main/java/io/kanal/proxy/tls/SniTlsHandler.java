@@ -1,0 +1,54 @@
+package io.kanal.proxy.tls;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.AbstractSniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+
+import java.util.function.Predicate;
+
+/**
+ * Reads the host name a client asks for in its TLS ClientHello (SNI) and either refuses it or hands the connection to
+ * an {@link SslHandler}, recording the name on the channel for routing ({@link DownstreamTls#sniHostname}).
+ */
+final class SniTlsHandler extends AbstractSniHandler<SslContext> {
+
+    private final SslContext context;
+    private final Predicate<String> served;
+    private final String servedNames;
+
+    /**
+     * @param served      whether a host name (lower case) is one this port serves
+     * @param servedNames what the port serves, for the message that refuses a client
+     */
+    SniTlsHandler(SslContext context, Predicate<String> served, String servedNames) {
+        this.context = context;
+        this.served = served;
+        this.servedNames = servedNames;
+    }
+
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        if (hostname == null) {
+            return ctx.executor().newFailedFuture(new SniRejectedException("the client named no host in its TLS "
+                    + "handshake (SNI); this port routes by host name, so connect to " + servedNames));
+        }
+        if (!served.test(hostname)) {
+            return ctx.executor().newFailedFuture(new SniRejectedException("the client asked for host '" + hostname
+                    + "' in its TLS handshake (SNI), which is none of " + servedNames));
+        }
+        return ctx.executor().newSucceededFuture(context);
+    }
+
+    @Override
+    protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
+        if (!future.isSuccess()) {
+            ctx.fireExceptionCaught(future.cause());
+            ctx.close();
+            return;
+        }
+        ctx.channel().attr(DownstreamTls.SNI_HOSTNAME).set(hostname);
+        ctx.pipeline().replace(this, DownstreamTls.SSL_HANDLER_NAME, context.newHandler(ctx.alloc()));
+    }
+}
