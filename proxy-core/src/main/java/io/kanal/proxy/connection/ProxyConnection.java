@@ -16,6 +16,7 @@ import io.kanal.proxy.protocol.MalformedFrameException;
 import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.RequestFrame;
 import io.kanal.proxy.protocol.ResponseCodec;
+import io.kanal.proxy.tls.TlsErrors;
 import io.kanal.proxy.tls.TlsEstablished;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -681,8 +682,9 @@ public final class ProxyConnection implements FilteredConnection {
                     side, reason.toString());
             close(null);
         } else {
-            String message = reason.getMessage() != null ? reason.getMessage() : reason.toString();
-            close(side + ": " + (reason instanceof SSLException ? "TLS: " : "") + message);
+            String message = reason instanceof SSLException tls ? TlsErrors.describe(tls)
+                    : reason.getMessage() != null ? reason.getMessage() : reason.toString();
+            close(side + ": " + message);
         }
     }
 

@@ -90,8 +90,14 @@ public final class ProxyServer implements AutoCloseable {
      *                             running
      */
     public static ProxyServer start(ProxyConfig config, MeterRegistry meterRegistry) {
+        return start(config, meterRegistry, null);
+    }
+
+    /** As {@link #start(ProxyConfig, MeterRegistry)} with TLS from {@code tlsProvider}; null chooses the best. */
+    static ProxyServer start(ProxyConfig config, MeterRegistry meterRegistry, TlsProvider tlsProvider) {
         Transport transport = Transport.best();
         ProxyServer server = new ProxyServer(config, transport, meterRegistry);
+        server.tlsProvider = tlsProvider;
         try {
             server.listeners = server.newListeners(config);
             for (VirtualClusterConfig cluster : config.virtualClusters()) {

@@ -123,9 +123,19 @@ public final class TestPki {
      * {@code identity}'s certificate: what a test's own TLS client or server uses.
      */
     public SSLContext sslContext(Issued identity) throws GeneralSecurityException, TlsFileException, IOException {
+        return sslContext(identity, this, "TLS");
+    }
+
+    /**
+     * A JDK TLS context for {@code protocol} (such as {@code TLSv1.2}, or {@code TLS} for any) that trusts
+     * {@code trusted} and, unless {@code identity} is null, proves itself with {@code identity}'s certificate, which
+     * any authority may have issued.
+     */
+    public static SSLContext sslContext(Issued identity, TestPki trusted, String protocol)
+            throws GeneralSecurityException, TlsFileException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("ca", trusted().get(0));
+        trust.setCertificateEntry("ca", trusted.trusted().get(0));
         TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trustManagers.init(trust);
         KeyManager[] keyManagers = null;
@@ -139,7 +149,7 @@ public final class TestPki {
             factory.init(keys, new char[0]);
             keyManagers = factory.getKeyManagers();
         }
-        SSLContext context = SSLContext.getInstance("TLS");
+        SSLContext context = SSLContext.getInstance(protocol);
         context.init(keyManagers, trustManagers.getTrustManagers(), null);
         return context;
     }
