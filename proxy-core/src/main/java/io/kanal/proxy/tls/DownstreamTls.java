@@ -73,7 +73,8 @@ public final class DownstreamTls {
             SniConfig names = sni.get();
             pipeline.addLast(new SniTlsHandler(context,
                     host -> names.isBootstrap(host) || names.brokerNodeId(host).isPresent(),
-                    "'" + names.bootstrapHost() + "' or '" + names.brokerHost() + "'"));
+                    "'" + names.bootstrapHost() + "' or '" + names.brokerHost() + "'",
+                    () -> metrics.tlsHandshake(TlsHandshakeGate.UNKNOWN_SNI)));
         } else {
             pipeline.addLast(SSL_HANDLER_NAME, context.newHandler(pipeline.channel().alloc()));
         }

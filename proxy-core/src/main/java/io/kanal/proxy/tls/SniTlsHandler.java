@@ -1,11 +1,13 @@
 package io.kanal.proxy.tls;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -17,15 +19,29 @@ final class SniTlsHandler extends AbstractSniHandler<SslContext> {
     private final SslContext context;
     private final Predicate<String> served;
     private final String servedNames;
+    private final Runnable onRefused;
+    private boolean refused;
 
     /**
      * @param served      whether a host name (lower case) is one this port serves
      * @param servedNames what the port serves, for the message that refuses a client
+     * @param onRefused   runs once when a client is refused
      */
-    SniTlsHandler(SslContext context, Predicate<String> served, String servedNames) {
+    SniTlsHandler(SslContext context, Predicate<String> served, String servedNames, Runnable onRefused) {
         this.context = context;
         this.served = served;
         this.servedNames = servedNames;
+        this.onRefused = onRefused;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (refused) {
+            // Closing: what the client sends meanwhile, or what is left when the channel goes, is not looked at.
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        super.decode(ctx, in, out);
     }
 
     @Override
@@ -44,6 +60,8 @@ final class SniTlsHandler extends AbstractSniHandler<SslContext> {
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<SslContext> future) {
         if (!future.isSuccess()) {
+            refused = true;
+            onRefused.run();
             ctx.fireExceptionCaught(future.cause());
             ctx.close();
             return;

@@ -4,7 +4,6 @@ import io.kanal.proxy.metrics.ProxyMetrics;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.NotSslRecordException;
-import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.codec.DecoderException;
@@ -55,9 +54,7 @@ final class TlsHandshakeGate extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof SniCompletionEvent sni && !sni.isSuccess()) {
-            metrics.tlsHandshake(UNKNOWN_SNI);
-        } else if (event instanceof SslHandshakeCompletionEvent handshake) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
                 ctx.fireUserEventTriggered(event);
                 established(ctx);
