@@ -1,6 +1,7 @@
 package io.kanal.app.admin;
 
 import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.UpstreamTlsConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -10,9 +11,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,26 +40,35 @@ public final class TargetProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetProbes.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Asks the cluster at {@code bootstrapServers} something it can only answer when it is up; throws otherwise. */
+    /**
+     * Asks the cluster at {@code bootstrapServers}, with {@code tls} when present, something it can only answer when
+     * it is up; throws otherwise.
+     */
     @FunctionalInterface
     interface Probe {
-        void probe(List<HostPort> bootstrapServers) throws Exception;
+        void probe(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls) throws Exception;
+    }
+
+    /** A target cluster as the proxy reaches it: the same servers reached with other TLS settings are another. */
+    private record TargetKey(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls) {
     }
 
     private static final class Target {
+        final TargetKey key;
         final List<HostPort> bootstrapServers;
         final List<String> virtualClusters = new ArrayList<>();
         volatile boolean answered;
         int failures;
 
-        Target(List<HostPort> bootstrapServers) {
-            this.bootstrapServers = bootstrapServers;
+        Target(TargetKey key) {
+            this.key = key;
+            this.bootstrapServers = key.bootstrapServers();
         }
 
         String describe() {
             String clusters = virtualClusters.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", "));
             String servers = bootstrapServers.stream().map(HostPort::toString).collect(Collectors.joining(","));
-            return "target cluster " + servers + " of virtual cluster" + (virtualClusters.size() > 1 ? "s " : " ")
+            return "target cluster " + servers + (key.tls().isPresent() ? " (TLS)" : "") + " of virtual cluster" + (virtualClusters.size() > 1 ? "s " : " ")
                     + clusters;
         }
     }
@@ -97,14 +109,15 @@ public final class TargetProbes implements AutoCloseable {
     }
 
     private static TargetProbes start(List<VirtualClusterConfig> clusters, Probe probe, Duration retryInterval,
-                                      Set<List<HostPort>> answeredBefore) {
-        Map<List<HostPort>, Target> distinct = new LinkedHashMap<>();
+                                      Set<TargetKey> answeredBefore) {
+        Map<TargetKey, Target> distinct = new LinkedHashMap<>();
         for (VirtualClusterConfig cluster : clusters) {
-            distinct.computeIfAbsent(cluster.targetBootstrapServers(), Target::new).virtualClusters.add(cluster.name());
+            distinct.computeIfAbsent(new TargetKey(cluster.targetBootstrapServers(), cluster.targetTls()), Target::new)
+                    .virtualClusters.add(cluster.name());
         }
         TargetProbes probes = new TargetProbes(List.copyOf(distinct.values()), probe, retryInterval);
         for (Target target : probes.targets) {
-            if (answeredBefore.contains(target.bootstrapServers)) {
+            if (answeredBefore.contains(target.key)) {
                 target.answered = true;
             } else {
                 probes.executor.execute(() -> probes.attempt(target));
@@ -114,8 +127,8 @@ public final class TargetProbes implements AutoCloseable {
     }
 
     /** The targets that have answered. */
-    Set<List<HostPort>> answered() {
-        return targets.stream().filter(target -> target.answered).map(target -> target.bootstrapServers)
+    Set<TargetKey> answered() {
+        return targets.stream().filter(target -> target.answered).map(target -> target.key)
                 .collect(Collectors.toSet());
     }
 
@@ -126,7 +139,7 @@ public final class TargetProbes implements AutoCloseable {
 
     private void attempt(Target target) {
         try {
-            probe.probe(target.bootstrapServers);
+            probe.probe(target.bootstrapServers, target.key.tls());
             target.answered = true;
             LOG.info("{} answered", target.describe());
         } catch (InterruptedException e) {
@@ -170,9 +183,10 @@ public final class TargetProbes implements AutoCloseable {
         }
     }
 
-    private static void describeCluster(List<HostPort> bootstrapServers) throws Exception {
+    private static void describeCluster(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls)
+            throws Exception {
         int timeoutMs = (int) PROBE_TIMEOUT.toMillis();
-        Map<String, Object> config = Map.of(
+        Map<String, Object> config = new HashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers.stream().map(HostPort::toString).collect(Collectors.joining(",")),
                 AdminClientConfig.CLIENT_ID_CONFIG, "kanal-target-probe",
@@ -182,7 +196,8 @@ public final class TargetProbes implements AutoCloseable {
                 AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 2000,
                 AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 500,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000,
-                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500);
+                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500));
+        tls.ifPresent(settings -> config.putAll(KafkaClientTls.settings(settings)));
         Admin admin = Admin.create(config);
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))

@@ -47,7 +47,7 @@ public final class DownstreamTls {
         try {
             principals = new PrincipalMapping(config.principalMappingRules());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("principal mapping rules: " + e.getMessage(), e);
+            throw new IllegalArgumentException("principalMappingRules: " + e.getMessage(), e);
         }
         SslContextBuilder builder = SslContextBuilder
                 .forServer(config.key().privateKey(), config.key().certificateChain())

@@ -149,8 +149,7 @@ public final class TlsFiles {
             if (e.getCause() instanceof UnrecoverableKeyException) {
                 throw new TlsFileException("cannot open " + file + ": the password is wrong", true);
             }
-            throw new TlsFileException("cannot read " + file + " as a " + type + " key store: the password is wrong, "
-                    + "or the file is not a " + type + " key store (" + e.getMessage() + ")", true);
+            throw new TlsFileException("cannot read " + file + " as a " + type + " key store: " + e.getMessage());
         } catch (GeneralSecurityException e) {
             throw new TlsFileException("cannot read " + file + " as a " + type + " key store: " + e.getMessage());
         }
