@@ -2,6 +2,7 @@ package io.kanal.app.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,9 @@ import io.kanal.proxy.config.UpstreamTlsConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.tls.TestPki;
 import io.kanal.proxy.tls.TlsDefaults;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -169,6 +172,23 @@ class TlsConfigTest {
             assertEquals(2, loader.parse(cluster("sni: { domain: kafka.example.com }\n" + tls, "") + second)
                     .virtualClusters().size());
         }
+    }
+
+    @Test
+    void reloadingUnchangedFilesChangesNothingAndARenewedCertificateChangesTheCluster() throws Exception {
+        Path certificate = directory.resolve("renewed-chain.pem");
+        Path key = directory.resolve("renewed.key");
+        Files.copy(proxy.certificateChain(), certificate);
+        Files.copy(proxy.key(), key);
+        String yaml = cluster("tls: { certificateFile: %s, keyFile: %s }".formatted(certificate, key), "");
+        VirtualClusterConfig before = load(yaml);
+
+        assertEquals(before, load(yaml), "the same files read again: the virtual cluster is unchanged");
+
+        TestPki.Issued renewed = pki.issue("renewed", "/CN=kanal", "IP:127.0.0.1");
+        Files.copy(renewed.certificateChain(), certificate, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.key(), key, StandardCopyOption.REPLACE_EXISTING);
+        assertNotEquals(before, load(yaml), "a renewed certificate replaces the virtual cluster's listeners");
     }
 
     @Test
