@@ -156,7 +156,7 @@ class ConfigLoaderTest {
         String message = error(MINIMAL.replace("bootstrap:", "bootstrp:"));
 
         assertEquals("virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters)", message);
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, tls, sni)", message);
     }
 
     @Test
