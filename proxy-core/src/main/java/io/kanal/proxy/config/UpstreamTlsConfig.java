@@ -1,7 +1,6 @@
 package io.kanal.proxy.config;
 
 import io.kanal.proxy.tls.KeyCredentials;
-import io.kanal.proxy.tls.TlsDefaults;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -40,11 +39,5 @@ public record UpstreamTlsConfig(
         if (cipherSuites.isEmpty()) {
             throw new IllegalArgumentException("no cipher suites");
         }
-    }
-
-    /** TLS with the safe defaults, trusting brokers whose certificates chain to {@code trusted}, hostnames verified. */
-    public static UpstreamTlsConfig trusting(List<X509Certificate> trusted) {
-        return new UpstreamTlsConfig(Optional.of(trusted), Optional.empty(), true, TlsDefaults.PROTOCOLS,
-                TlsDefaults.CIPHER_SUITES);
     }
 }

@@ -26,14 +26,11 @@ public final class DownstreamTls {
     private final SslContext context;
     private final PrincipalMapping principals;
     private final Optional<SniConfig> sni;
-    private final TlsProvider provider;
 
-    private DownstreamTls(SslContext context, PrincipalMapping principals, Optional<SniConfig> sni,
-                          TlsProvider provider) {
+    private DownstreamTls(SslContext context, PrincipalMapping principals, Optional<SniConfig> sni) {
         this.context = context;
         this.principals = principals;
         this.sni = sni;
-        this.provider = provider;
     }
 
     /**
@@ -60,7 +57,7 @@ public final class DownstreamTls {
             builder.trustManager(config.trustedCertificates());
         }
         SslContext context = TlsContexts.build(builder, config.protocols(), config.cipherSuites(), provider);
-        return new DownstreamTls(context, principals, sni, provider);
+        return new DownstreamTls(context, principals, sni);
     }
 
     /**
@@ -84,9 +81,5 @@ public final class DownstreamTls {
     /** The host name the client of {@code channel} asked for by SNI; empty before its handshake or without SNI. */
     public static Optional<String> sniHostname(Channel channel) {
         return Optional.ofNullable(channel.attr(SNI_HOSTNAME).get());
-    }
-
-    public TlsProvider provider() {
-        return provider;
     }
 }
