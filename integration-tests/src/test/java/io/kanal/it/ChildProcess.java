@@ -53,9 +53,15 @@ public final class ChildProcess {
     }
 
     /** The command line that runs {@code mainClass} in a fresh JVM on this test JVM's classpath. */
-    static List<String> java(String mainClass, String... args) {
+    public static List<String> java(String mainClass, String... args) {
+        return java(List.of(), mainClass, args);
+    }
+
+    /** As {@link #java(String, String...)}, with JVM options such as {@code -Dname=value}. */
+    public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         // A small, quickly starting JVM: these tools move a few hundred records.
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");

@@ -56,7 +56,7 @@ public final class KanalProcess implements AutoCloseable {
      *
      * @param environment the variables the example reads, besides the inherited environment
      */
-    static KanalProcess start(String example, Map<String, String> environment, int bootstrapPort)
+    public static KanalProcess start(String example, Map<String, String> environment, int bootstrapPort)
             throws IOException, InterruptedException {
         return start(example(example), List.of(), environment, bootstrapPort);
     }

@@ -174,7 +174,7 @@ class ConfigReloadTest {
             String unknownKey = awaitLog("rejected");
             assertTrue(unknownKey.endsWith("the running configuration is unchanged: config error: "
                     + "virtualClusters[1].bootstrp: unknown key (known: name, bootstrap, advertisedHost, nodeIds, "
-                    + "target, filters, sasl)"), unknownKey);
+                    + "target, filters, tls, sni, sasl)"), unknownKey);
 
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), b));
             log.list.clear();

@@ -1,5 +1,6 @@
 package io.kanal.app;
 
+import io.kanal.proxy.tls.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +68,29 @@ class MainTest {
 
         assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", config.toString()));
         assertEquals("kanal: config error: virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, sasl)\n", err());
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, tls, sni, sasl)\n", err());
+    }
+
+    @Test
+    void aWrongKeyPasswordStopsStartUpNamingTheKeyAndNotThePassword() throws Exception {
+        TestPki pki = TestPki.create(directory.resolve("pki"), "Kanal Test CA");
+        TestPki.Issued certificate = pki.issue("kanal", "/CN=kanal", "IP:127.0.0.1");
+        Path key = pki.encryptedKey(certificate, "the-right-one");
+        Path config = write("""
+                virtualClusters:
+                  - name: a
+                    bootstrap: 127.0.0.1:9100
+                    tls:
+                      certificateFile: %s
+                      keyFile: %s
+                      keyPassword: ${KEY_PASSWORD}
+                    target: { bootstrapServers: 127.0.0.1:9092 }
+                """.formatted(certificate.certificateChain(), key));
+
+        assertEquals(Main.EXIT_USAGE, main(Map.of("KEY_PASSWORD", "not-the-right-one"))
+                .execute("--config", config.toString()));
+        assertEquals("kanal: config error: virtualClusters[0].tls.keyPassword: cannot decrypt the private key in "
+                + key + ": the password is wrong\n", err());
     }
 
     @Test

@@ -49,7 +49,7 @@ class TargetProbesLoginTest {
 
     private static VirtualClusterConfig cluster(String name, UpstreamCredentials login) {
         return new VirtualClusterConfig(name, new HostPort("127.0.0.1", 0), "127.0.0.1", NodeIdRange.DEFAULT,
-                List.of(broker.saslAddress()), List.of(), new SaslSettings(Optional.empty(), Optional.of(login)));
+                List.of(broker.saslAddress()), List.of()).withSasl(new SaslSettings(Optional.empty(), Optional.of(login)));
     }
 
     @Test

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kanal.app.config.KanalConfig;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.SniConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The configuration Kanal runs with, as a document shaped like the configuration file: what was written (after
@@ -75,12 +77,32 @@ public final class EffectiveConfig {
     private static void virtualCluster(ObjectNode cluster, VirtualClusterConfig config) {
         cluster.put("name", config.name());
         cluster.put("bootstrap", config.bootstrap().toString());
-        cluster.put("advertisedHost", config.advertisedHost());
-        ObjectNode nodeIds = object(cluster, "nodeIds");
-        nodeIds.put("first", config.nodeIds().first());
-        nodeIds.put("last", config.nodeIds().last());
-        ArrayNode servers = object(cluster, "target").putArray("bootstrapServers");
+        if (config.sni().isPresent()) {
+            SniConfig sni = config.sni().get();
+            ObjectNode sniNode = object(cluster, "sni");
+            sniNode.put("bootstrapHost", sni.bootstrapHost());
+            sniNode.put("brokerHost", sni.brokerHost());
+            sni.advertisedPort().ifPresent(port -> sniNode.put("advertisedPort", port));
+        } else {
+            cluster.put("advertisedHost", config.advertisedHost());
+            ObjectNode nodeIds = object(cluster, "nodeIds");
+            nodeIds.put("first", config.nodeIds().first());
+            nodeIds.put("last", config.nodeIds().last());
+        }
+        config.tls().ifPresent(tls -> {
+            ObjectNode tlsNode = object(cluster, "tls");
+            tlsNode.put("clientAuth", tls.clientAuth().name().toLowerCase(Locale.ROOT));
+            tlsAlgorithms(tlsNode, tls.protocols(), tls.cipherSuites());
+            tlsNode.put("principalMappingRules", tls.principalMappingRules());
+        });
+        ObjectNode target = object(cluster, "target");
+        ArrayNode servers = target.putArray("bootstrapServers");
         config.targetBootstrapServers().stream().map(HostPort::toString).forEach(servers::add);
+        config.targetTls().ifPresent(tls -> {
+            ObjectNode tlsNode = object(target, "tls");
+            tlsNode.put("hostnameVerification", tls.hostnameVerification());
+            tlsAlgorithms(tlsNode, tls.protocols(), tls.cipherSuites());
+        });
         config.sasl().clients().ifPresent(authentication -> {
             ObjectNode sasl = object(cluster, "sasl");
             ArrayNode mechanisms = sasl.putArray("mechanisms");
@@ -88,6 +110,13 @@ public final class EffectiveConfig {
             sasl.put("authenticationTimeout", text(authentication.timeout()));
             sasl.put("failureDelay", text(authentication.failureDelay()));
         });
+    }
+
+    private static void tlsAlgorithms(ObjectNode tls, List<String> protocols, List<String> cipherSuites) {
+        ArrayNode protocolsNode = tls.putArray("protocols");
+        protocols.forEach(protocolsNode::add);
+        ArrayNode suites = tls.putArray("cipherSuites");
+        cipherSuites.forEach(suites::add);
     }
 
     private static ObjectNode object(ObjectNode parent, String key) {

@@ -1,8 +1,10 @@
 package io.kanal.app.admin;
 
 import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.UpstreamTlsConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.sasl.UpstreamCredentials;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -41,18 +43,20 @@ public final class TargetProbes implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /**
-     * Asks the cluster at {@code bootstrapServers}, logged in with {@code login} when present, something it can only
-     * answer when it is up; throws otherwise.
+     * Asks the cluster at {@code bootstrapServers}, with {@code tls} and logged in with {@code login} when present,
+     * something it can only answer when it is up; throws otherwise.
      */
     @FunctionalInterface
     interface Probe {
-        void probe(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login) throws Exception;
+        void probe(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls,
+                   Optional<UpstreamCredentials> login) throws Exception;
     }
 
-    /** A target as the proxy reaches it: where, and as whom. */
-    private record TargetKey(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login) {
+    /** A target as the proxy reaches it: where, over what, and as whom; the same servers reached otherwise differ. */
+    private record TargetKey(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls,
+                             Optional<UpstreamCredentials> login) {
         TargetKey(VirtualClusterConfig cluster) {
-            this(cluster.targetBootstrapServers(), cluster.sasl().upstream());
+            this(cluster.targetBootstrapServers(), cluster.targetTls(), cluster.sasl().upstream());
         }
     }
 
@@ -71,7 +75,7 @@ public final class TargetProbes implements AutoCloseable {
         String describe() {
             String clusters = virtualClusters.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", "));
             String servers = bootstrapServers.stream().map(HostPort::toString).collect(Collectors.joining(","));
-            return "target cluster " + servers + " of virtual cluster" + (virtualClusters.size() > 1 ? "s " : " ")
+            return "target cluster " + servers + (key.tls().isPresent() ? " (TLS)" : "") + " of virtual cluster" + (virtualClusters.size() > 1 ? "s " : " ")
                     + clusters;
         }
     }
@@ -141,7 +145,7 @@ public final class TargetProbes implements AutoCloseable {
 
     private void attempt(Target target) {
         try {
-            probe.probe(target.bootstrapServers, target.key.login());
+            probe.probe(target.bootstrapServers, target.key.tls(), target.key.login());
             target.answered = true;
             LOG.info("{} answered", target.describe());
         } catch (InterruptedException e) {
@@ -185,7 +189,8 @@ public final class TargetProbes implements AutoCloseable {
         }
     }
 
-    private static void describeCluster(List<HostPort> bootstrapServers, Optional<UpstreamCredentials> login)
+    private static void describeCluster(List<HostPort> bootstrapServers, Optional<UpstreamTlsConfig> tls,
+                                        Optional<UpstreamCredentials> login)
             throws Exception {
         int timeoutMs = (int) PROBE_TIMEOUT.toMillis();
         Map<String, Object> config = new HashMap<>(Map.of(
@@ -199,8 +204,12 @@ public final class TargetProbes implements AutoCloseable {
                 AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 500,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000,
                 AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500));
+        tls.ifPresent(settings -> config.putAll(KafkaClientTls.settings(settings)));
         if (login.isPresent()) {
             config.putAll(ProbeLogin.clientSettings(login.get()));
+        }
+        if (tls.isPresent() && login.isPresent()) {
+            config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
         }
         Admin admin = Admin.create(config);
         try {

@@ -51,7 +51,7 @@ final class AdminSectionMapper {
             VirtualClusterConfig cluster = clusters.get(i);
             HostPort bootstrap = cluster.bootstrap();
             if (bootstrap.port() != 0) {
-                ports.claim(bootstrap.host(), bootstrap.port(), bootstrap.port() + cluster.nodeIds().size(),
+                ports.claim(bootstrap.host(), bootstrap.port(), ProxyConfigMapper.lastListenPort(cluster),
                         "virtual cluster '" + cluster.name() + "'",
                         KeyPath.ROOT.key("virtualClusters").index(i).key("bootstrap"));
             }

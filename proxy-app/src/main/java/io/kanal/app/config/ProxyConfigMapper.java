@@ -1,9 +1,12 @@
 package io.kanal.app.config;
 
+import io.kanal.proxy.config.DownstreamTlsConfig;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.SniConfig;
+import io.kanal.proxy.config.UpstreamTlsConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.sasl.SaslSettings;
 
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns the configuration file as written into the engine's {@link ProxyConfig}, applying defaults and checking
@@ -62,15 +66,41 @@ final class ProxyConfigMapper {
         String name = name(section.name(), path);
         KeyPath bootstrapPath = path.key("bootstrap");
         HostPort bootstrap = address(required(section.bootstrap(), bootstrapPath), bootstrapPath);
-        String advertisedHost = advertisedHost(section.advertisedHost(), bootstrap, path.key("advertisedHost"));
+        Optional<SniConfig> sni = TlsSectionMapper.sni(section.sni(), path.key("sni"));
+        if (sni.isPresent()) {
+            sniExcludes(section, path);
+        }
+        String advertisedHost = sni.isPresent() && section.advertisedHost() == null
+                ? sni.get().bootstrapHost()
+                : advertisedHost(section.advertisedHost(), bootstrap, path.key("advertisedHost"));
         NodeIdRange nodeIds = nodeIds(section.nodeIds(), path.key("nodeIds"));
-        claimPorts(name, bootstrap, nodeIds, bootstrapPath);
+        claimPorts(name, bootstrap, sni.isPresent() ? 0 : nodeIds.size(), nodeIds, bootstrapPath);
         List<HostPort> targets = targetBootstrapServers(section.target(), path.key("target"));
+        Optional<UpstreamTlsConfig> targetTls = TlsSectionMapper.upstream(section.target().tls(),
+                path.key("target").key("tls"));
+        Optional<DownstreamTlsConfig> tls = TlsSectionMapper.downstream(section.tls(), sni, path.key("tls"));
         List<NamedFilter> chain = section.filters() == null
                 ? defaultChain
                 : filters.chain(section.filters(), path.key("filters"));
         SaslSettings sasl = SaslSectionMapper.map(section.sasl(), section.target().sasl(), path);
-        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets, chain, sasl);
+        return new VirtualClusterConfig(name, bootstrap, advertisedHost, nodeIds, targets, chain, tls, sni,
+                targetTls, sasl);
+    }
+
+    /** What SNI routing makes meaningless, or cannot do without. */
+    private static void sniExcludes(VirtualClusterSection section, KeyPath path) throws ConfigException {
+        if (section.tls() == null) {
+            throw ConfigException.at(path.key("sni"), "needs tls: clients name the host they want in the TLS "
+                    + "handshake");
+        }
+        if (section.advertisedHost() != null) {
+            throw ConfigException.at(path.key("advertisedHost"), "not used with sni: brokers are advertised under "
+                    + "sni.brokerHost");
+        }
+        if (section.nodeIds() != null) {
+            throw ConfigException.at(path.key("nodeIds"), "not used with sni: every broker is reached through the "
+                    + "bootstrap port by its name");
+        }
     }
 
     private String name(String name, KeyPath clusterPath) throws ConfigException {
@@ -122,14 +152,15 @@ final class ProxyConfigMapper {
         }
     }
 
-    private void claimPorts(String name, HostPort bootstrap, NodeIdRange nodeIds, KeyPath path)
+    /** @param brokerPorts how many ports follow the bootstrap port: one per node id, or none with SNI */
+    private void claimPorts(String name, HostPort bootstrap, int brokerPorts, NodeIdRange nodeIds, KeyPath path)
             throws ConfigException {
         if (bootstrap.port() == 0) {
             // The operating system picks the port at bind time, so neither it nor the broker ports after it are
             // known yet; tests use this to run on whatever is free.
             return;
         }
-        long lastPort = (long) bootstrap.port() + nodeIds.size();
+        long lastPort = (long) bootstrap.port() + brokerPorts;
         if (lastPort > MAX_PORT) {
             throw ConfigException.at(path, "broker ports " + (bootstrap.port() + 1) + "-" + lastPort
                     + " for node ids " + nodeIds.first() + "-" + nodeIds.last() + " run past " + MAX_PORT);
@@ -217,6 +248,11 @@ final class ProxyConfigMapper {
         } catch (IllegalArgumentException e) {
             throw ConfigException.at(path, e.getMessage());
         }
+    }
+
+    /** The last port a virtual cluster listens on: its bootstrap port, then one per node id unless it routes by SNI. */
+    static int lastListenPort(VirtualClusterConfig cluster) {
+        return cluster.bootstrap().port() + (cluster.sni().isPresent() ? 0 : cluster.nodeIds().size());
     }
 
     /** A listen or target address as configured, with the key it is at named in the error. */

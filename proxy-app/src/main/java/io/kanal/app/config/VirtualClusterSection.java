@@ -11,6 +11,8 @@ import java.util.List;
  * @param nodeIds        node ids that get a broker port; optional
  * @param target         the real cluster
  * @param filters        names of the filters of this cluster's chain, in order; absent means {@code defaultFilters}
+ * @param tls            TLS for clients; absent for plaintext
+ * @param sni            routing by TLS host name on the bootstrap port instead of a port per broker; optional
  * @param sasl           SASL termination: the proxy authenticates clients itself; absent passes SASL through
  */
 record VirtualClusterSection(
@@ -20,5 +22,7 @@ record VirtualClusterSection(
         NodeIdsSection nodeIds,
         TargetSection target,
         List<String> filters,
+        DownstreamTlsSection tls,
+        SniSection sni,
         SaslSection sasl) {
 }

@@ -30,7 +30,7 @@ class TargetProbesTest {
     @Test
     void retriesEachDistinctTargetUntilItAnswersOnce() throws Exception {
         Map<List<HostPort>, AtomicInteger> attempts = new ConcurrentHashMap<>();
-        TargetProbes.Probe probe = (servers, login) -> {
+        TargetProbes.Probe probe = (servers, tls, login) -> {
             int attempt = attempts.computeIfAbsent(servers, s -> new AtomicInteger()).incrementAndGet();
             if (servers.equals(SECOND) && attempt < 3) {
                 throw new ConnectException("Connection refused");
@@ -49,7 +49,7 @@ class TargetProbesTest {
 
     @Test
     void namesTheTargetsNotAnsweredYet() {
-        TargetProbes.Probe neverAnswers = (servers, login) -> {
+        TargetProbes.Probe neverAnswers = (servers, tls, login) -> {
             throw new ConnectException("Connection refused");
         };
 

@@ -156,7 +156,7 @@ class ConfigLoaderTest {
         String message = error(MINIMAL.replace("bootstrap:", "bootstrp:"));
 
         assertEquals("virtualClusters[0].bootstrp: unknown key "
-                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, sasl)", message);
+                + "(known: name, bootstrap, advertisedHost, nodeIds, target, filters, tls, sni, sasl)", message);
     }
 
     @Test

@@ -15,16 +15,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kanal.app.admin.AdminServer;
 import io.kanal.app.admin.EffectiveConfig;
 import io.kanal.app.admin.Readiness;
+import io.kanal.app.admin.SecretRedaction;
 import io.kanal.app.metrics.KanalMetrics;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.FilterFactory;
 import io.kanal.proxy.filter.FilterFactoryContext;
+import io.kanal.proxy.tls.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -164,6 +168,39 @@ class SecretsStayHiddenTest {
             assertFalse(response.body().contains("67890"), response.body());
             assertTrue(response.body().contains("[redacted]"), response.body());
         }
+        assertNoSecretInLogs();
+    }
+
+    @Test
+    void tlsPasswordsAreRedactedInConfigWhileFilesStayVisible(@TempDir Path directory) throws Exception {
+        TestPki pki = TestPki.create(directory, "Kanal Test CA");
+        TestPki.Issued certificate = pki.issue("kanal", "/CN=kanal", "IP:127.0.0.1");
+        Path keyStore = pki.pkcs12(certificate, PASSWORD);
+        Path trustStore = pki.trustStore("PKCS12", FROM_ENVIRONMENT);
+        KanalConfig config = loader.parseAll("""
+                virtualClusters:
+                  - name: vc
+                    bootstrap: 127.0.0.1:9192
+                    tls:
+                      keyStore: { file: %s, password: %s, keyPassword: %s }
+                      clientAuth: required
+                      trustStore: { file: %s, password: "${DB_PASSWORD}" }
+                    target:
+                      bootstrapServers: kafka:9093
+                      tls:
+                        trustStore: { file: %s, password: "${DB_PASSWORD}" }
+                        certificateFile: %s
+                        keyFile: %s
+                        keyPassword: ""
+                """.formatted(keyStore, PASSWORD, PASSWORD, trustStore, trustStore, certificate.certificateChain(),
+                certificate.key()));
+
+        JsonNode effective = EffectiveConfig.of(config.document(), config.proxy(), config.admin());
+        String served = SecretRedaction.redact(effective).toString();
+        assertTrue(effective.toString().contains(PASSWORD), "the test must hide something: " + effective);
+        assertNoSecretIn(served, "/config");
+        assertTrue(served.contains(keyStore.toString()) && served.contains(certificate.key().toString()), served);
+        assertTrue(served.contains("\"keyPassword\":\"[redacted]\""), served);
         assertNoSecretInLogs();
     }
 

@@ -13,6 +13,7 @@ final class ClientConnectionInfo implements ConnectionInfo {
     private final InetSocketAddress clientAddress;
     private volatile String clientId;
     private volatile String principal;
+    private volatile SSLSession tlsSession;
 
     ClientConnectionInfo(String virtualCluster, InetSocketAddress clientAddress) {
         this.virtualCluster = virtualCluster;
@@ -25,6 +26,10 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     void principal(String principal) {
         this.principal = principal;
+    }
+
+    void tlsSession(SSLSession tlsSession) {
+        this.tlsSession = tlsSession;
     }
 
     @Override
@@ -49,6 +54,6 @@ final class ClientConnectionInfo implements ConnectionInfo {
 
     @Override
     public Optional<SSLSession> tlsSession() {
-        return Optional.empty();
+        return Optional.ofNullable(tlsSession);
     }
 }

@@ -4,9 +4,12 @@ import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
 import io.kanal.proxy.sasl.SaslSettings;
+import io.kanal.proxy.tls.DownstreamTls;
+import io.kanal.proxy.tls.UpstreamTls;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What every connection of one virtual cluster shares.
@@ -20,6 +23,8 @@ import java.time.Duration;
  * @param responseTransformer  what rewrites responses on their way to the client
  * @param filters              the virtual cluster's filter chain
  * @param metrics              the virtual cluster's metrics
+ * @param downstreamTls        TLS with clients; empty for plaintext
+ * @param upstreamTls          TLS with brokers; empty for plaintext
  * @param sasl                 who authenticates clients, and how the proxy logs in to brokers
  */
 public record ConnectionSettings(
@@ -32,5 +37,7 @@ public record ConnectionSettings(
         ResponseTransformer responseTransformer,
         FilterChain filters,
         ProxyMetrics metrics,
+        Optional<DownstreamTls> downstreamTls,
+        Optional<UpstreamTls> upstreamTls,
         SaslSettings sasl) {
 }

@@ -1,5 +1,6 @@
 package io.kanal.proxy.connection;
 
+import io.kanal.proxy.tls.TlsEstablished;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,6 +18,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         connection.start();
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof TlsEstablished established) {
+            connection.tlsEstablished(established);
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -17,6 +17,8 @@ import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.RequestFrame;
 import io.kanal.proxy.protocol.ResponseCodec;
 import io.kanal.proxy.sasl.UpstreamSaslHandler;
+import io.kanal.proxy.tls.TlsErrors;
+import io.kanal.proxy.tls.TlsEstablished;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -104,12 +107,19 @@ public final class ProxyConnection implements FilteredConnection {
         this.upstreamSelector = upstreamSelector;
         this.onClosed = onClosed;
         this.info = new ClientConnectionInfo(settings.virtualCluster(), (InetSocketAddress) downstream.remoteAddress());
+        // Counted from the accept, not from start(): a TLS client that fails its handshake is never started.
+        metrics().connectionOpened(ProxyMetrics.Side.CLIENT);
     }
 
     /** Connects to the broker; the client is read from once that connection stands. */
     void start() {
-        metrics().connectionOpened(ProxyMetrics.Side.CLIENT);
         connect(0);
+    }
+
+    /** The client completed its TLS handshake; called before {@link #start()}. */
+    void tlsEstablished(TlsEstablished established) {
+        info.tlsSession(established.session());
+        established.principal().ifPresent(info::principal);
     }
 
     private void connect(int attempt) {
@@ -131,6 +141,8 @@ public final class ProxyConnection implements FilteredConnection {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        settings.upstreamTls().ifPresent(tls ->
+                                channel.pipeline().addLast(tls.newHandler(channel.alloc(), target)));
                         // No request of the client's is sent before the login ends, so nothing is streamed
                         // while the login handler still reads whole frames.
                         channel.pipeline().addLast(new ResponseFrameDecoder(settings.maxFrameBytes(),
@@ -746,7 +758,9 @@ public final class ProxyConnection implements FilteredConnection {
                     side, reason.toString());
             close(null);
         } else {
-            close(side + ": " + (reason.getMessage() != null ? reason.getMessage() : reason.toString()));
+            String message = reason instanceof SSLException tls ? TlsErrors.describe(tls)
+                    : reason.getMessage() != null ? reason.getMessage() : reason.toString();
+            close(side + ": " + message);
         }
     }
 

@@ -36,6 +36,7 @@ public final class ProxyMetrics {
     private final Map<String, Counter> frameErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectedConnections = new ConcurrentHashMap<>();
     private final Map<String, Counter> timedOutConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> tlsHandshakes = new ConcurrentHashMap<>();
     private final AtomicInteger[] activeConnections = new AtomicInteger[Side.values().length];
     private final Counter[] openedConnections = new Counter[Side.values().length];
 
@@ -106,6 +107,21 @@ public final class ProxyMetrics {
      */
     public void connectionTimedOut(String reason) {
         countReason(timedOutConnections, "kanal.connections.timed.out", "Client connections closed because a time limit ran out", reason);
+    }
+
+    /**
+     * A client's TLS handshake ended.
+     *
+     * @param outcome {@code success}; {@code failed} (the handshake failed: no or an untrusted client certificate, no
+     *                common protocol version or cipher suite, not TLS at all); {@code unknown_sni} (the client asked
+     *                for a host name the SNI-routed port does not serve, or for none); {@code unmapped_principal}
+     *                (the client certificate's subject matched no principal mapping rule)
+     */
+    public void tlsHandshake(String outcome) {
+        tlsHandshakes.computeIfAbsent(outcome, o -> Counter.builder("kanal.tls.handshakes")
+                .description("Client TLS handshakes, by outcome")
+                .tags("virtual_cluster", virtualCluster, "outcome", o)
+                .register(registry)).increment();
     }
 
     private void countReason(Map<String, Counter> counters, String name, String description, String reason) {

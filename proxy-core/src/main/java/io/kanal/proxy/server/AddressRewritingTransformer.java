@@ -16,15 +16,15 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Rewrites the broker addresses in responses to the virtual cluster's own, and narrows ApiVersions to what the
- * proxy can handle. A response that names a broker is held back until that broker's port is listening, so a client
- * never tries a port that is not open yet.
+ * proxy can handle. A response that names a broker is held back until clients can connect to that broker's address
+ * (its port is listening), so a client never tries a port that is not open yet.
  */
 final class AddressRewritingTransformer implements ResponseTransformer {
 
-    private final BrokerListeners listeners;
+    private final AddressScheme scheme;
 
-    AddressRewritingTransformer(BrokerListeners listeners) {
-        this.listeners = listeners;
+    AddressRewritingTransformer(AddressScheme scheme) {
+        this.scheme = scheme;
     }
 
     @Override
@@ -39,13 +39,13 @@ final class AddressRewritingTransformer implements ResponseTransformer {
         }
         List<Integer> advertised = new ArrayList<>();
         BrokerAddressMap recording = (nodeId, upstream) -> {
-            HostPort address = listeners.advertise(nodeId, upstream);
+            HostPort address = scheme.advertise(nodeId, upstream);
             if (address != null) {
                 advertised.add(nodeId);
             }
             return address;
         };
         boolean changed = new AddressRewriter(recording).rewrite(response.api(), response.bodyVersion(), response.body());
-        return listeners.listening(advertised).thenApply(ignored -> changed);
+        return scheme.listening(advertised).thenApply(ignored -> changed);
     }
 }

@@ -1,9 +1,9 @@
 package io.kanal.proxy.server;
 
-import io.kanal.proxy.address.BrokerAddressMap;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.connection.ConnectionSettings;
+import io.kanal.proxy.connection.UpstreamSelector;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,13 +14,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Port-per-broker addressing for one virtual cluster: broker N is advertised at the advertised host and port
  * bootstrap + 1 + (N - first node id), and that port opens the first time a response names broker N. Connections to
  * it go to wherever the cluster last said broker N is.
  */
-final class BrokerListeners implements BrokerAddressMap {
+final class BrokerListeners implements AddressScheme {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerListeners.class);
 
@@ -28,7 +29,7 @@ final class BrokerListeners implements BrokerAddressMap {
     private final Listeners listeners;
     private volatile ConnectionSettings settings;
     private volatile int bootstrapPort;
-    private final Map<Integer, HostPort> brokerAddresses = new ConcurrentHashMap<>();
+    private final KnownBrokers brokerAddresses;
     private final Map<Integer, CompletableFuture<Channel>> brokerPorts = new ConcurrentHashMap<>();
     private final Set<Integer> reportedOutOfRange = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -38,13 +39,11 @@ final class BrokerListeners implements BrokerAddressMap {
     BrokerListeners(VirtualClusterConfig config, Listeners listeners) {
         this.config = config;
         this.listeners = listeners;
+        this.brokerAddresses = new KnownBrokers(config.name());
     }
 
-    /**
-     * Completes the wiring once the bootstrap port is bound: the connection settings refer to this object through
-     * their response transformer, so they cannot be passed to the constructor. Called before any client is accepted.
-     */
-    void open(ConnectionSettings settings, int bootstrapPort) {
+    @Override
+    public void open(ConnectionSettings settings, int bootstrapPort) {
         this.settings = settings;
         this.bootstrapPort = bootstrapPort;
     }
@@ -58,10 +57,7 @@ final class BrokerListeners implements BrokerAddressMap {
             }
             return null;
         }
-        HostPort previous = brokerAddresses.put(nodeId, upstream);
-        if (previous != null && !previous.equals(upstream)) {
-            log.info("{}: broker {} moved from {} to {}", config.name(), nodeId, previous, upstream);
-        }
+        brokerAddresses.record(nodeId, upstream);
         int port = config.brokerPort(bootstrapPort, nodeId);
         listen(nodeId, port);
         return new HostPort(config.advertisedHost(), port);
@@ -83,37 +79,36 @@ final class BrokerListeners implements BrokerAddressMap {
         return bound;
     }
 
-    /**
-     * Takes over what an earlier endpoint of this virtual cluster, in front of the same target cluster, learned of its
-     * brokers, so that {@link #listenForKnownBrokers()} can open their ports before any response names them again.
-     * Brokers outside this endpoint's node-id range are left out. Called before {@link #open}.
-     */
-    void learn(Map<Integer, HostPort> brokers) {
-        brokers.forEach((nodeId, address) -> {
-            if (config.nodeIds().contains(nodeId)) {
-                brokerAddresses.put(nodeId, address);
-            }
-        });
+    /** Brokers outside this endpoint's node-id range are left out. */
+    @Override
+    public void learn(Map<Integer, HostPort> brokers) {
+        brokerAddresses.learn(brokers, config.nodeIds()::contains);
     }
 
-    /** The brokers responses have named so far, by node id, with their real addresses. */
-    Map<Integer, HostPort> knownBrokers() {
-        return Map.copyOf(brokerAddresses);
+    @Override
+    public Map<Integer, HostPort> knownBrokers() {
+        return brokerAddresses.snapshot();
     }
 
     /**
      * Opens the port of every broker known so far: clients that learned these ports from an earlier endpoint (or
      * before {@link #close()}) reconnect to them without asking for metadata first.
-     *
-     * @return completes when every port listens, or failed to (logged); never exceptionally
      */
-    CompletableFuture<Void> listenForKnownBrokers() {
-        brokerAddresses.keySet().forEach(nodeId -> listen(nodeId, config.brokerPort(bootstrapPort, nodeId)));
-        return listening(brokerAddresses.keySet());
+    @Override
+    public CompletableFuture<Void> listenForKnownBrokers() {
+        brokerAddresses.nodeIds().forEach(nodeId -> listen(nodeId, config.brokerPort(bootstrapPort, nodeId)));
+        return listening(brokerAddresses.nodeIds());
     }
 
-    /** Completes when the ports of these brokers listen, or failed to; never exceptionally. */
-    CompletableFuture<Void> listening(Collection<Integer> nodeIds) {
+    /** The bootstrap port forwards to the bootstrap servers, whatever the client asks for. */
+    @Override
+    public UpstreamSelector bootstrapPortConnection(Channel channel, Supplier<UpstreamSelector> bootstrapServers) {
+        return bootstrapServers.get();
+    }
+
+    /** Completes when the ports of these brokers listen, or failed to. */
+    @Override
+    public CompletableFuture<Void> listening(Collection<Integer> nodeIds) {
         CompletableFuture<?>[] binds = nodeIds.stream()
                 .map(brokerPorts::get)
                 .filter(future -> future != null && !future.isDone())
@@ -126,7 +121,7 @@ final class BrokerListeners implements BrokerAddressMap {
         int bindGeneration = generation;
         InetSocketAddress address = new InetSocketAddress(config.bootstrap().host(), port);
         CompletableFuture<Channel> bound = listeners.listen(address, settings,
-                () -> attempt -> attempt == 0 ? brokerAddresses.get(nodeId) : null);
+                channel -> attempt -> attempt == 0 ? brokerAddresses.get(nodeId) : null);
         bound.thenAccept(Listeners::accept);
         bound.whenComplete((channel, failure) -> {
             if (failure != null) {
@@ -142,7 +137,8 @@ final class BrokerListeners implements BrokerAddressMap {
     }
 
     /** Stops accepting on every broker port. */
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         // A bind still in progress closes its own channel when it sees the flag.
         brokerPorts.values().stream()
@@ -152,12 +148,20 @@ final class BrokerListeners implements BrokerAddressMap {
         brokerPorts.clear();
     }
 
-    /**
-     * Undoes {@link #close()}: ports open again as responses name brokers. A reconfiguration that has to be rolled
-     * back calls this, and then {@link #listenForKnownBrokers()}.
-     */
-    void reopen() {
+    /** Undoes {@link #close()}: ports open again as responses name brokers. */
+    @Override
+    public void reopen() {
         generation++;
         closed = false;
+    }
+
+    @Override
+    public String describe() {
+        if (bootstrapPort == 0) {
+            return "a port per broker";
+        }
+        return "broker ports " + config.brokerPort(bootstrapPort, config.nodeIds().first()) + "-"
+                + config.brokerPort(bootstrapPort, config.nodeIds().last()) + " for node ids "
+                + config.nodeIds().first() + "-" + config.nodeIds().last();
     }
 }

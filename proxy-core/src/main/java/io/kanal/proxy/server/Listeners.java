@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** Opens listening ports whose accepted connections are proxied to the broker an {@link UpstreamSelector} names. */
 final class Listeners {
@@ -50,12 +50,12 @@ final class Listeners {
     }
 
     /**
-     * Binds {@code address}, giving each accepted connection a new selector from {@code selectors}; completes with
-     * the bound channel. Connections are not accepted until {@link #accept(Channel)}, so the caller can finish its
-     * wiring first.
+     * Binds {@code address}, giving each accepted connection the selector {@code selectors} makes for its channel;
+     * completes with the bound channel. Connections are not accepted until {@link #accept(Channel)}, so the caller
+     * can finish its wiring first.
      */
     CompletableFuture<Channel> listen(InetSocketAddress address, ConnectionSettings settings,
-                                      Supplier<UpstreamSelector> selectors) {
+                                      Function<Channel, UpstreamSelector> selectors) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, workerGroup)
                 .channel(settings.transport().serverChannelClass())
@@ -78,7 +78,7 @@ final class Listeners {
                                     settings.virtualCluster(), settings.metrics()));
                         }
                         ProxyConnection[] self = new ProxyConnection[1];
-                        self[0] = new ProxyConnection(settings, channel, selectors.get(), () -> {
+                        self[0] = new ProxyConnection(settings, channel, selectors.apply(channel), () -> {
                             registry.remove(self[0]);
                             log.debug("{}: connection from {} closed", settings.virtualCluster(),
                                     channel.remoteAddress());
@@ -86,6 +86,7 @@ final class Listeners {
                         registry.add(self[0]);
                         log.debug("{}: connection from {} to {}", settings.virtualCluster(), channel.remoteAddress(),
                                 channel.localAddress());
+                        settings.downstreamTls().ifPresent(tls -> tls.secure(channel.pipeline(), settings.metrics()));
                         channel.pipeline().addLast(new KafkaFrameDecoder(settings.maxFrameBytes()));
                         settings.sasl().clients().ifPresent(authentication -> channel.pipeline().addLast(
                                 new SaslServerHandler(authentication, settings.metrics(), self[0]::authenticated)));

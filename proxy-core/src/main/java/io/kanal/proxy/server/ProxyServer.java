@@ -6,6 +6,9 @@ import io.kanal.proxy.connection.ConnectionSettings;
 import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
+import io.kanal.proxy.tls.DownstreamTls;
+import io.kanal.proxy.tls.TlsProvider;
+import io.kanal.proxy.tls.UpstreamTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -19,8 +22,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,6 +60,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, ProxyMetrics> metrics = new HashMap<>();
     private ProxyConfig config;
     private Listeners listeners;
+    private TlsProvider tlsProvider;
     private boolean closed;
 
     private ProxyServer(ProxyConfig config, Transport transport, MeterRegistry meterRegistry) {
@@ -84,8 +90,14 @@ public final class ProxyServer implements AutoCloseable {
      *                             running
      */
     public static ProxyServer start(ProxyConfig config, MeterRegistry meterRegistry) {
+        return start(config, meterRegistry, null);
+    }
+
+    /** As {@link #start(ProxyConfig, MeterRegistry)} with TLS from {@code tlsProvider}; null chooses the best. */
+    static ProxyServer start(ProxyConfig config, MeterRegistry meterRegistry, TlsProvider tlsProvider) {
         Transport transport = Transport.best();
         ProxyServer server = new ProxyServer(config, transport, meterRegistry);
+        server.tlsProvider = tlsProvider;
         try {
             server.listeners = server.newListeners(config);
             for (VirtualClusterConfig cluster : config.virtualClusters()) {
@@ -280,16 +292,37 @@ public final class ProxyServer implements AutoCloseable {
                 config.filterTimeout());
         ProxyMetrics clusterMetrics = metrics.computeIfAbsent(cluster.name(),
                 name -> new ProxyMetrics(meterRegistry, name));
+        Optional<DownstreamTls> downstreamTls;
+        Optional<UpstreamTls> upstreamTls;
+        try {
+            downstreamTls = cluster.tls().map(tls -> DownstreamTls.create(tls, cluster.sni(), tlsProvider()));
+            upstreamTls = cluster.targetTls().map(tls -> UpstreamTls.create(tls, tlsProvider()));
+        } catch (IllegalArgumentException e) {
+            throw new ProxyStartException("virtual cluster '" + cluster.name() + "': TLS: " + e.getMessage(), e);
+        }
         return VirtualClusterEndpoint.prepare(cluster, listeners,
                 transformer -> new ConnectionSettings(cluster.name(), transport, config.maxFrameBytes(),
                         config.connectTimeout(), WRITE_BUFFER_WATER_MARK, config.limits().maxInFlightRequests(),
-                        transformer, filters, clusterMetrics, cluster.sasl()));
+                        transformer, filters, clusterMetrics, downstreamTls, upstreamTls, cluster.sasl()));
+    }
+
+    /** The TLS implementation, chosen (and logged) when the first virtual cluster needs one. */
+    private synchronized TlsProvider tlsProvider() {
+        if (tlsProvider == null) {
+            tlsProvider = TlsProvider.best();
+            log.info("TLS provider: {}", tlsProvider.describe());
+        }
+        return tlsProvider;
     }
 
     private void logListening(VirtualClusterEndpoint endpoint) {
         VirtualClusterConfig cluster = endpoint.config();
-        log.info("virtual cluster '{}' listening on {} in front of {} ({} transport)", cluster.name(),
-                endpoint.bootstrapAddress(), cluster.targetBootstrapServers(), transport.name());
+        String clientTls = cluster.tls().map(tls -> " with TLS (client certificates: "
+                + tls.clientAuth().name().toLowerCase(Locale.ROOT) + ")").orElse("");
+        log.info("virtual cluster '{}' listening on {}{}, {}, in front of {}{} ({} transport)", cluster.name(),
+                endpoint.bootstrapAddress(), clientTls, endpoint.describeAddressing(),
+                cluster.targetBootstrapServers(), cluster.targetTls().isPresent() ? " with TLS" : "",
+                transport.name());
     }
 
     /** The bound bootstrap address of a virtual cluster; the real port when port 0 was configured. */

@@ -19,9 +19,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * One virtual cluster at run time: its bootstrap port and its broker ports, and the settings every connection they
- * accept shares. A reconfiguration that changes the virtual cluster makes a new endpoint and retires this one: the
- * connections it accepted keep its settings until they close.
+ * One virtual cluster at run time: its bootstrap port, how brokers are reached beyond it (a port each, or host names
+ * on the bootstrap port: its {@link AddressScheme}), and the settings every connection they accept shares. A
+ * reconfiguration that changes the virtual cluster makes a new endpoint and retires this one: the connections it
+ * accepted keep its settings until they close.
  */
 final class VirtualClusterEndpoint {
 
@@ -30,9 +31,9 @@ final class VirtualClusterEndpoint {
 
     private final VirtualClusterConfig config;
     private final Listeners listeners;
-    private final BrokerListeners brokers;
+    private final AddressScheme addressing;
     private final ConnectionSettings settings;
-    private final Supplier<UpstreamSelector> bootstrapSelector;
+    private final Function<Channel, UpstreamSelector> bootstrapSelectors;
     /** The address the bootstrap port was first bound to, so that listening again takes the same port. */
     private InetSocketAddress boundAddress;
     /** The bootstrap port's channel while it listens; {@code null} before and after. */
@@ -42,9 +43,10 @@ final class VirtualClusterEndpoint {
                                    Function<ResponseTransformer, ConnectionSettings> settingsFor) {
         this.config = config;
         this.listeners = listeners;
-        this.brokers = new BrokerListeners(config, listeners);
-        this.settings = settingsFor.apply(new AddressRewritingTransformer(brokers));
-        this.bootstrapSelector = bootstrapSelector(config.targetBootstrapServers());
+        this.addressing = config.sni().isPresent() ? new SniRouting(config) : new BrokerListeners(config, listeners);
+        this.settings = settingsFor.apply(new AddressRewritingTransformer(addressing));
+        Supplier<UpstreamSelector> bootstrapServers = bootstrapSelector(config.targetBootstrapServers());
+        this.bootstrapSelectors = channel -> addressing.bootstrapPortConnection(channel, bootstrapServers);
     }
 
     /**
@@ -80,7 +82,7 @@ final class VirtualClusterEndpoint {
         InetSocketAddress address = boundAddress != null ? boundAddress : new InetSocketAddress(bind.host(), bind.port());
         Channel channel;
         try {
-            channel = listeners.listen(address, settings, bootstrapSelector).join();
+            channel = listeners.listen(address, settings, bootstrapSelectors).join();
         } catch (CompletionException e) {
             throw new ProxyStartException("virtual cluster '" + config.name() + "': cannot listen on " + bind + ": "
                     + e.getCause().getMessage(), e.getCause());
@@ -89,13 +91,13 @@ final class VirtualClusterEndpoint {
         boundAddress = (InetSocketAddress) channel.localAddress();
         bootstrapChannel = channel;
         if (first) {
-            brokers.open(settings, boundAddress.getPort());
+            addressing.open(settings, boundAddress.getPort());
         } else {
-            brokers.reopen();
+            addressing.reopen();
         }
         Listeners.accept(channel);
         try {
-            brokers.listenForKnownBrokers().get(KNOWN_BROKERS_WAIT_SECONDS, TimeUnit.SECONDS);
+            addressing.listenForKnownBrokers().get(KNOWN_BROKERS_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // Each failed or slow bind is logged, and tried again when a response names its broker.
         } catch (InterruptedException e) {
@@ -123,12 +125,17 @@ final class VirtualClusterEndpoint {
 
     /** The brokers responses have named so far, with their real addresses. */
     Map<Integer, HostPort> knownBrokers() {
-        return brokers.knownBrokers();
+        return addressing.knownBrokers();
     }
 
     /** Takes over brokers an earlier endpoint of the same virtual cluster knew; before {@link #listen()}. */
     void learnBrokers(Map<Integer, HostPort> known) {
-        brokers.learn(known);
+        addressing.learn(known);
+    }
+
+    /** How brokers are addressed, for logs. */
+    String describeAddressing() {
+        return addressing.describe();
     }
 
     /** The bound bootstrap address: the real port when port 0 was configured; {@code null} before it listened. */
@@ -148,7 +155,7 @@ final class VirtualClusterEndpoint {
                 channel.close().syncUninterruptibly();
             }
         } finally {
-            brokers.close();
+            addressing.close();
         }
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.protocol.KafkaMessages;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,13 +50,25 @@ final class FakeBroker implements AutoCloseable {
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     private volatile Script script = ECHO;
 
-    private FakeBroker() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private FakeBroker(ServerSocket server) {
+        this.server = server;
         threads.execute(this::acceptLoop);
     }
 
     static FakeBroker start() throws IOException {
-        return new FakeBroker();
+        return new FakeBroker(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    }
+
+    /**
+     * A broker that speaks TLS with the identity and trust of {@code context}.
+     *
+     * @param needClientAuth whether clients, the proxy here, must present a certificate
+     */
+    static FakeBroker startTls(SSLContext context, boolean needClientAuth) throws IOException {
+        SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server.setNeedClientAuth(needClientAuth);
+        return new FakeBroker(server);
     }
 
     HostPort address() {
@@ -75,6 +89,11 @@ final class FakeBroker implements AutoCloseable {
     /** The requests received and not yet taken by {@link #nextRequest}. */
     List<Request> pendingRequests() {
         return List.copyOf(received);
+    }
+
+    /** The {@code index}-th connection the broker accepted, 0 first. */
+    Peer peer(int index) {
+        return peers.get(index);
     }
 
     /** How many connections the broker has accepted so far. */

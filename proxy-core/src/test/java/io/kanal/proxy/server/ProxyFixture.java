@@ -8,8 +8,10 @@ import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.protocol.KafkaMessages;
+import io.kanal.proxy.tls.TlsProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -33,19 +35,36 @@ final class ProxyFixture implements AutoCloseable {
 
     /** @param configure changes the defaults (frame limit {@value #MAX_FRAME_BYTES}, 5 s timeouts) */
     static ProxyFixture start(UnaryOperator<ProxyConfig> configure, NamedFilter... filters) throws IOException {
-        FakeBroker broker = FakeBroker.start();
+        return start(FakeBroker.start(), UnaryOperator.identity(), configure, null, filters);
+    }
+
+    /**
+     * A proxy in front of {@code broker}, which it closes with itself.
+     *
+     * @param cluster     changes the virtual cluster, e.g. {@code cluster -> cluster.withTls(...)}
+     * @param tlsProvider the TLS implementation; null for the best available
+     */
+    static ProxyFixture start(FakeBroker broker, UnaryOperator<VirtualClusterConfig> cluster, TlsProvider tlsProvider,
+                              NamedFilter... filters) {
+        return start(broker, cluster, UnaryOperator.identity(), tlsProvider, filters);
+    }
+
+    private static ProxyFixture start(FakeBroker broker, UnaryOperator<VirtualClusterConfig> configureCluster,
+                                      UnaryOperator<ProxyConfig> configure, TlsProvider tlsProvider,
+                                      NamedFilter... filters) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         for (int attempt = 1; ; attempt++) {
             int port = FreePorts.consecutive(5);
-            VirtualClusterConfig cluster = new VirtualClusterConfig(CLUSTER, new HostPort("127.0.0.1", port),
-                    "127.0.0.1", new NodeIdRange(0, 3), List.of(broker.address()), List.of(filters));
+            VirtualClusterConfig cluster = configureCluster.apply(new VirtualClusterConfig(CLUSTER,
+                    new HostPort("127.0.0.1", port), "127.0.0.1", new NodeIdRange(0, 3), List.of(broker.address()),
+                    List.of(filters)));
             ProxyConfig config = configure.apply(new ProxyConfig(List.of(cluster), MAX_FRAME_BYTES,
                     Duration.ofSeconds(5), Duration.ofSeconds(5)));
             try {
-                return new ProxyFixture(broker, ProxyServer.start(config, registry), port, registry);
+                return new ProxyFixture(broker, ProxyServer.start(config, registry, tlsProvider), port, registry);
             } catch (ProxyStartException e) {
                 if (attempt == 5) {
-                    broker.close();
+                    closeQuietly(broker);
                     throw e;
                 }
             }
@@ -61,6 +80,19 @@ final class ProxyFixture implements AutoCloseable {
 
     RawKafkaClient connect() throws IOException {
         return RawKafkaClient.connect(bootstrapPort);
+    }
+
+    /** A TLS client on the bootstrap port; see {@link RawKafkaClient#connectTls}. */
+    RawKafkaClient connectTls(SSLContext context, String serverName) throws IOException {
+        return RawKafkaClient.connectTls(bootstrapPort, context, serverName);
+    }
+
+    private static void closeQuietly(FakeBroker broker) {
+        try {
+            broker.close();
+        } catch (IOException e) {
+            // the start failure is what the caller needs to see
+        }
     }
 
     /** A counter's value, 0 when it was never registered. */

@@ -2,6 +2,10 @@ package io.kanal.proxy.server;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,6 +16,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * A client that speaks Kafka framing over a plain socket and nothing more, so tests control every byte. Every read
@@ -45,6 +50,35 @@ final class RawKafkaClient implements AutoCloseable {
         socket.setSoTimeout(READ_TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
+        return new RawKafkaClient(socket);
+    }
+
+    /**
+     * A client that connects with TLS and completes the handshake.
+     *
+     * @param serverName the host name asked for by SNI, and checked against the proxy's certificate; null for none
+     *                   and no check
+     */
+    static RawKafkaClient connectTls(int port, SSLContext context, String serverName) throws IOException {
+        Socket plain = new Socket();
+        plain.setSoTimeout(READ_TIMEOUT_MILLIS);
+        plain.setTcpNoDelay(true);
+        plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), READ_TIMEOUT_MILLIS);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+        SSLParameters parameters = socket.getSSLParameters();
+        if (serverName != null) {
+            parameters.setServerNames(List.of(new SNIHostName(serverName)));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        } else {
+            parameters.setServerNames(List.of());
+        }
+        socket.setSSLParameters(parameters);
+        try {
+            socket.startHandshake();
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
         return new RawKafkaClient(socket);
     }
 

@@ -107,9 +107,8 @@ class SaslTerminationTest {
     }
 
     static ProxyConfig withSasl(ProxyConfig config, SaslSettings sasl) {
-        List<VirtualClusterConfig> clusters = config.virtualClusters().stream().map(cluster -> new VirtualClusterConfig(
-                cluster.name(), cluster.bootstrap(), cluster.advertisedHost(), cluster.nodeIds(),
-                cluster.targetBootstrapServers(), cluster.filters(), sasl)).toList();
+        List<VirtualClusterConfig> clusters = config.virtualClusters().stream().map(cluster -> cluster.withSasl(sasl))
+                .toList();
         return new ProxyConfig(clusters, config.maxFrameBytes(), config.connectTimeout(), config.shutdownGrace(),
                 config.filterTimeout(), config.limits());
     }
