@@ -236,7 +236,7 @@ class DistributionTarballTest {
             }
         }
         assertTrue(lines.stream().anyMatch(event -> event.path("formattedMessage").asText()
-                .matches("virtual cluster 'passthrough' listening on .*:" + bootstrapPort + " .*")), log);
+                .matches("virtual cluster 'passthrough' listening on .*:" + bootstrapPort + "\\b.*")), log);
         assertTrue(lines.stream().anyMatch(event -> event.path("formattedMessage").asText()
                 .equals("No plugin jars in " + plugins)), () -> "KANAL_PLUGINS_DIR became --plugins:\n" + log);
         assertTrue(lines.stream().anyMatch(event -> event.path("formattedMessage").asText()
