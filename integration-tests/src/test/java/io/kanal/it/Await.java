@@ -6,7 +6,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Waits for a condition by polling it, so tests wait exactly as long as the system needs and fail when it never happens. */
-final class Await {
+public final class Await {
 
     private static final long POLL_MILLIS = 100;
 
@@ -14,7 +14,7 @@ final class Await {
     }
 
     /** Polls {@code condition} until it holds; fails naming {@code what} when {@code timeout} passes first. */
-    static void until(Duration timeout, String what, Callable<Boolean> condition) {
+    public static void until(Duration timeout, String what, Callable<Boolean> condition) {
         result(timeout, () -> what, condition, Boolean.TRUE::equals);
     }
 
@@ -23,7 +23,7 @@ final class Await {
      * not done yet: clusters and proxies answer with transient errors while they settle. The failure message carries
      * the last value or exception seen, which is what a reader needs to see why the wait failed.
      */
-    static <T> T result(Duration timeout, Supplier<String> what, Callable<T> probe, Predicate<? super T> done) {
+    public static <T> T result(Duration timeout, Supplier<String> what, Callable<T> probe, Predicate<? super T> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Object last = null;
         while (true) {

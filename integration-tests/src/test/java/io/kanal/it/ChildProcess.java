@@ -15,16 +15,16 @@ import java.util.concurrent.TimeUnit;
  * Runs a command as a child process with the given stdin, capturing stdout and stderr in files under target/ so that
  * neither pipe can fill up and block the child, and killing it if it outlives its timeout.
  */
-final class ChildProcess {
+public final class ChildProcess {
 
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
 
-        List<String> stdoutLines() {
+        public List<String> stdoutLines() {
             return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
         }
 
         /** For assertion messages: everything a reader needs to see why the child misbehaved. */
-        String describe() {
+        public String describe() {
             return String.join(" ", command) + "\nexit code " + exitCode + "\n--- stderr ---\n" + stderr
                     + "\n--- stdout (first 2000 chars) ---\n" + stdout.substring(0, Math.min(2000, stdout.length()));
         }
@@ -33,7 +33,7 @@ final class ChildProcess {
     private ChildProcess() {
     }
 
-    static Result run(List<String> command, String stdin, Duration timeout) throws IOException, InterruptedException {
+    public static Result run(List<String> command, String stdin, Duration timeout) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(Path.of("target", "child-processes"));
         Path out = Files.createTempFile(dir, "stdout-", ".txt");
         Path err = Files.createTempFile(dir, "stderr-", ".txt");
@@ -68,7 +68,7 @@ final class ChildProcess {
     }
 
     /** The executable {@code name} on the PATH, or null. */
-    static Path onPath(String name) {
+    public static Path onPath(String name) {
         String path = System.getenv("PATH");
         if (path == null) {
             return null;

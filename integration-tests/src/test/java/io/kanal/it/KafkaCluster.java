@@ -109,7 +109,7 @@ public final class KafkaCluster implements AutoCloseable {
      * kit defaults to the unstable "latest testing" levels and to unstable API versions; the proxy must be proven
      * against what users run, so both are turned back to production values.
      */
-    private static BootstrapMetadata productionBootstrapMetadata() {
+    public static BootstrapMetadata productionBootstrapMetadata() {
         MetadataVersion version = MetadataVersion.latestProduction();
         Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream()
                 .collect(Collectors.toMap(Feature::featureName, f -> f.defaultLevel(version), (a, b) -> a, TreeMap::new));
