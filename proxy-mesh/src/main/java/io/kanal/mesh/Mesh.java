@@ -8,6 +8,7 @@ import io.kanal.mesh.api.ShutdownStep;
 import io.kanal.mesh.cluster.UpstreamClusters;
 import io.kanal.mesh.config.MeshConfig;
 import io.kanal.mesh.metadata.MetadataModule;
+import io.kanal.mesh.produce.ProduceModule;
 import io.kanal.mesh.server.MeshServer;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.metrics.ProxyMetrics;
@@ -55,7 +56,7 @@ public final class Mesh implements AutoCloseable {
      * the mesh (the consume path, say) is added here.
      */
     static List<MeshModule> modules() {
-        return List.of(new MetadataModule());
+        return List.of(new MetadataModule(), new ProduceModule());
     }
 
     private Mesh(MeshConfig config, Duration shutdownGrace, Transport transport) {
