@@ -4,6 +4,7 @@ import io.kanal.mesh.api.MeshApis;
 import io.kanal.mesh.api.MeshContext;
 import io.kanal.mesh.api.MeshModule;
 import io.kanal.mesh.consume.fetch.FetchHandler;
+import io.kanal.mesh.consume.group.ConsumerGroups;
 import io.kanal.mesh.consume.offsets.ListOffsetsHandler;
 import io.kanal.mesh.consume.offsets.OffsetForLeaderEpochHandler;
 import io.kanal.mesh.upstream.UpstreamConnector;
@@ -52,6 +53,8 @@ public final class ConsumeModule implements MeshModule {
         apis.handle(ApiKeys.OFFSET_FOR_LEADER_EPOCH, OffsetForLeaderEpochRequestData.class,
                 new OffsetForLeaderEpochHandler(locator, upstreams),
                 () -> upstreams.forwardable(ApiKeys.OFFSET_FOR_LEADER_EPOCH));
+
+        ConsumerGroups.register(apis, context, upstreams, locator);
 
         upstreams.learnVersions(context.clusters().all(), context.scheduler());
     }
