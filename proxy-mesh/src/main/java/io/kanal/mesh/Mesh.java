@@ -7,6 +7,7 @@ import io.kanal.mesh.api.MeshNode;
 import io.kanal.mesh.api.ShutdownStep;
 import io.kanal.mesh.cluster.UpstreamClusters;
 import io.kanal.mesh.config.MeshConfig;
+import io.kanal.mesh.consume.ConsumeModule;
 import io.kanal.mesh.metadata.MetadataModule;
 import io.kanal.mesh.produce.ProduceModule;
 import io.kanal.mesh.server.MeshServer;
@@ -56,7 +57,7 @@ public final class Mesh implements AutoCloseable {
      * the mesh (the consume path, say) is added here.
      */
     static List<MeshModule> modules() {
-        return List.of(new MetadataModule(), new ProduceModule());
+        return List.of(new MetadataModule(), new ProduceModule(), new ConsumeModule());
     }
 
     private Mesh(MeshConfig config, Duration shutdownGrace, Transport transport) {
