@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Answers InitProducerId with producer ids the mesh issues itself (idempotent producers, which stock Java producers
- * are by default); refuses transactional ones.
+ * are by default): a new id with epoch 0 each time, whatever id and epoch the producer had, as a broker answers a
+ * producer without a transactional id. Transactional producers are refused.
  */
 final class InitProducerIdHandler implements MeshApiHandler<InitProducerIdRequestData, InitProducerIdResponseData> {
 
@@ -37,10 +38,9 @@ final class InitProducerIdHandler implements MeshApiHandler<InitProducerIdReques
                     .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
                     .setProducerId(-1).setProducerEpoch((short) -1));
         }
-        ProducerIds.Issued issued = producerIds.init(body.producerId(), body.producerEpoch());
         return CompletableFuture.completedFuture(new InitProducerIdResponseData()
                 .setErrorCode(Errors.NONE.code())
-                .setProducerId(issued.producerId())
-                .setProducerEpoch(issued.epoch()));
+                .setProducerId(producerIds.issue())
+                .setProducerEpoch((short) 0));
     }
 }

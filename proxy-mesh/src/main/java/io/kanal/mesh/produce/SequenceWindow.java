@@ -6,9 +6,13 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The batches one idempotent producer sent to one partition, as a broker remembers them: the last
- * {@value #REMEMBERED} batches by sequence numbers, so that a retried batch is recognised and answered with the
- * original outcome instead of being written again, and a batch that skips sequence numbers is refused.
+ * The batches one idempotent producer sent to one partition, checked as a broker checks them: the producer's epoch on
+ * this partition, and the last {@value #REMEMBERED} batches by sequence number, so that a retried batch is recognised
+ * and answered with the original outcome instead of being written again, and one that skips sequence numbers is
+ * refused.
+ *
+ * <p>As on a broker: a partition the producer has not written to yet takes any starting sequence; a higher epoch (the
+ * Java producer bumps it itself after a failed batch) starts again at sequence 0; a lower one is fenced.
  *
  * <p>Not thread-safe: its {@link ProducerIds} owner serialises access.
  */
@@ -16,6 +20,7 @@ final class SequenceWindow {
 
     /** What a broker remembers per producer and partition, and the most batches a Java producer has in flight. */
     static final int REMEMBERED = 5;
+    private static final short NO_EPOCH = -1;
 
     /**
      * One batch: its sequence numbers and the write that carries it upstream.
@@ -44,34 +49,52 @@ final class SequenceWindow {
     }
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private short epoch = NO_EPOCH;
 
     /**
      * Decides about a batch with these sequence numbers; an accepted one is remembered from now on, with
      * {@code write} as what carries it.
      */
-    Decision check(int firstSequence, int lastSequence, PartitionWrite write) {
+    Decision check(short batchEpoch, int firstSequence, int lastSequence, PartitionWrite write) {
+        if (batchEpoch < epoch) {
+            return new Reject(Errors.INVALID_PRODUCER_EPOCH, "the producer's epoch on this partition is " + epoch
+                    + ", the batch's " + batchEpoch);
+        }
+        if (batchEpoch > epoch) {
+            if (epoch != NO_EPOCH && firstSequence != 0) {
+                return new Reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "a new epoch (" + batchEpoch
+                        + ") must start at sequence 0, not " + firstSequence);
+            }
+            epoch = batchEpoch;
+            entries.clear();
+            return accept(firstSequence, lastSequence, write);
+        }
         for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
             Entry entry = it.next();
             if (entry.firstSequence == firstSequence && entry.lastSequence == lastSequence) {
                 return new Duplicate(entry);
             }
         }
-        int expected = entries.isEmpty() ? 0 : next(entries.peekLast().lastSequence);
+        int expected = next(entries.peekLast().lastSequence);
         if (firstSequence == expected) {
-            Entry entry = new Entry(firstSequence, lastSequence, write);
-            entries.addLast(entry);
-            if (entries.size() > REMEMBERED) {
-                entries.removeFirst();
-            }
-            return new Accept(entry);
+            return accept(firstSequence, lastSequence, write);
         }
-        if (!entries.isEmpty() && isBefore(firstSequence, expected)) {
+        if (isBefore(firstSequence, expected)) {
             // Older than anything remembered: written long ago. The Java client counts this as success.
             return new Reject(Errors.DUPLICATE_SEQUENCE_NUMBER, "batch with sequence " + firstSequence
                     + " was written before; the mesh no longer remembers its offset");
         }
         return new Reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "expected sequence " + expected + ", got "
                 + firstSequence);
+    }
+
+    private Accept accept(int firstSequence, int lastSequence, PartitionWrite write) {
+        Entry entry = new Entry(firstSequence, lastSequence, write);
+        entries.addLast(entry);
+        if (entries.size() > REMEMBERED) {
+            entries.removeFirst();
+        }
+        return new Accept(entry);
     }
 
     /** Sequence numbers wrap around from Integer.MAX_VALUE to 0, as Kafka's do. */

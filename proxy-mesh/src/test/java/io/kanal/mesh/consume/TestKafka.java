@@ -19,6 +19,9 @@ import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +58,10 @@ public final class TestKafka implements AutoCloseable {
         Map<Integer, Map<String, String>> perNode = new TreeMap<>();
         for (int index = 0; index < brokers; index++) {
             int id = TestKitDefaults.BROKER_ID_OFFSET + index;
-            perNode.put(id, Map.of("listeners", LISTENER.value() + "://127.0.0.1:0", "broker.rack", "rack-" + id));
+            // A fixed port, so that a broker started again is found where it was.
+            String listener = LISTENER.value() + "://127.0.0.1:" + freePort();
+            perNode.put(id, Map.of("listeners", listener, "advertised.listeners", listener, "broker.rack",
+                    "rack-" + id));
         }
         TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
                 .setCombined(false)
@@ -90,6 +96,12 @@ public final class TestKafka implements AutoCloseable {
             throw e;
         }
         return new TestKafka(name, kit);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static BootstrapMetadata productionMetadata() {
@@ -169,6 +181,12 @@ public final class TestKafka implements AutoCloseable {
             }
             producer.flush();
         }
+    }
+
+    /** Whether broker {@code nodeId} has served fetches of a client with id {@code clientId}. */
+    public boolean servedFetchesTo(int nodeId, String clientId) {
+        return kit.brokers().get(nodeId).metrics().metrics().keySet().stream().anyMatch(metric ->
+                "Fetch".equals(metric.group()) && clientId.equals(metric.tags().get("client-id")));
     }
 
     /** Stops a broker with a controlled shutdown. */

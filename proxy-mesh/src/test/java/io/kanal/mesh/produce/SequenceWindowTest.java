@@ -9,22 +9,30 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 class SequenceWindowTest {
 
+    private static final short EPOCH = 0;
+
     private final SequenceWindow window = new SequenceWindow();
 
     @Test
-    void acceptsBatchesInSequenceFromZero() {
-        assertInstanceOf(SequenceWindow.Accept.class, window.check(0, 4, write()));
-        assertInstanceOf(SequenceWindow.Accept.class, window.check(5, 5, write()));
-        assertInstanceOf(SequenceWindow.Accept.class, window.check(6, 9, write()));
+    void acceptsBatchesInSequence() {
+        accept(window.check(EPOCH, 0, 4, write()));
+        accept(window.check(EPOCH, 5, 5, write()));
+        accept(window.check(EPOCH, 6, 9, write()));
+    }
+
+    @Test
+    void aPartitionWithoutStateTakesAnyStartingSequenceAsABrokerDoes() {
+        accept(window.check(EPOCH, 40, 44, write()));
+        accept(window.check(EPOCH, 45, 45, write()));
     }
 
     @Test
     void aRetriedBatchIsTheOriginalWithItsWrite() {
         PartitionWrite first = write();
-        window.check(0, 4, first);
-        window.check(5, 9, write());
+        window.check(EPOCH, 0, 4, first);
+        window.check(EPOCH, 5, 9, write());
 
-        SequenceWindow.Decision retry = window.check(0, 4, write());
+        SequenceWindow.Decision retry = window.check(EPOCH, 0, 4, write());
 
         SequenceWindow.Duplicate duplicate = assertInstanceOf(SequenceWindow.Duplicate.class, retry);
         assertSame(first, duplicate.entry().write());
@@ -32,37 +40,45 @@ class SequenceWindowTest {
 
     @Test
     void aGapIsOutOfOrder() {
-        window.check(0, 4, write());
+        window.check(EPOCH, 0, 4, write());
 
-        assertReject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, window.check(7, 9, write()));
-    }
-
-    @Test
-    void aFirstBatchMustStartAtZero() {
-        assertReject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, window.check(3, 4, write()));
+        assertReject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, window.check(EPOCH, 7, 9, write()));
     }
 
     @Test
     void anOldBatchNoLongerRememberedIsADuplicateSequence() {
         for (int i = 0; i < SequenceWindow.REMEMBERED + 1; i++) {
-            window.check(i, i, write());
+            window.check(EPOCH, i, i, write());
         }
 
-        assertReject(Errors.DUPLICATE_SEQUENCE_NUMBER, window.check(0, 0, write()));
-        assertInstanceOf(SequenceWindow.Duplicate.class, window.check(1, 1, write()));
+        assertReject(Errors.DUPLICATE_SEQUENCE_NUMBER, window.check(EPOCH, 0, 0, write()));
+        assertInstanceOf(SequenceWindow.Duplicate.class, window.check(EPOCH, 1, 1, write()));
+    }
+
+    @Test
+    void aHigherEpochStartsAgainAtZeroAndFencesTheOldOne() {
+        window.check(EPOCH, 0, 4, write());
+
+        assertReject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, window.check((short) 1, 5, 5, write()));
+        accept(window.check((short) 1, 0, 2, write()));
+        assertReject(Errors.INVALID_PRODUCER_EPOCH, window.check(EPOCH, 5, 5, write()));
+        accept(window.check((short) 1, 3, 3, write()));
     }
 
     @Test
     void sequencesWrapAroundAfterTheLargestInt() {
-        SequenceWindow wrapping = new SequenceWindow();
-        wrapping.check(0, Integer.MAX_VALUE - 1, write());
-        assertInstanceOf(SequenceWindow.Accept.class, wrapping.check(Integer.MAX_VALUE, Integer.MAX_VALUE, write()));
+        window.check(EPOCH, 0, Integer.MAX_VALUE - 1, write());
+        accept(window.check(EPOCH, Integer.MAX_VALUE, Integer.MAX_VALUE, write()));
 
-        assertInstanceOf(SequenceWindow.Accept.class, wrapping.check(0, 2, write()));
+        accept(window.check(EPOCH, 0, 2, write()));
     }
 
     private static PartitionWrite write() {
         return new PartitionWrite("t", 0, 1);
+    }
+
+    private static void accept(SequenceWindow.Decision decision) {
+        assertInstanceOf(SequenceWindow.Accept.class, decision);
     }
 
     private static void assertReject(Errors error, SequenceWindow.Decision decision) {
