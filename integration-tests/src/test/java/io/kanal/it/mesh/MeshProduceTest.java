@@ -15,6 +15,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -250,7 +252,8 @@ class MeshProduceTest {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         long started = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
-            assertThrows(KafkaException.class, producer::initTransactions);
+            KafkaException refused = assertThrows(KafkaException.class, producer::initTransactions);
+            assertInstanceOf(TransactionalIdAuthorizationException.class, refused, refused::toString);
         }
         assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(20),
                 "refused at once, not after max.block.ms");

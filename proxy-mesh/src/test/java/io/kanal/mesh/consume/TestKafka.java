@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -19,9 +20,6 @@ import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,10 +56,8 @@ public final class TestKafka implements AutoCloseable {
         Map<Integer, Map<String, String>> perNode = new TreeMap<>();
         for (int index = 0; index < brokers; index++) {
             int id = TestKitDefaults.BROKER_ID_OFFSET + index;
-            // A fixed port, so that a broker started again is found where it was.
-            String listener = LISTENER.value() + "://127.0.0.1:" + freePort();
-            perNode.put(id, Map.of("listeners", listener, "advertised.listeners", listener, "broker.rack",
-                    "rack-" + id));
+            // Port 0: the test kit binds a port per broker once, and a broker started again gets it back.
+            perNode.put(id, Map.of("listeners", LISTENER.value() + "://127.0.0.1:0", "broker.rack", "rack-" + id));
         }
         TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
                 .setCombined(false)
@@ -96,12 +92,6 @@ public final class TestKafka implements AutoCloseable {
             throw e;
         }
         return new TestKafka(name, kit);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static BootstrapMetadata productionMetadata() {
@@ -160,6 +150,13 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
+    /** The id of {@code topic}. */
+    public Uuid topicId(String topic) throws Exception {
+        try (Admin admin = admin()) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId();
+        }
+    }
+
     /** Creates a topic of {@code partitions} partitions, all on the first broker. */
     public void createTopic(String topic, int partitions) throws Exception {
         Map<Integer, List<Integer>> assignment = new TreeMap<>();
@@ -183,10 +180,9 @@ public final class TestKafka implements AutoCloseable {
         }
     }
 
-    /** Whether broker {@code nodeId} has served fetches of a client with id {@code clientId}. */
-    public boolean servedFetchesTo(int nodeId, String clientId) {
-        return kit.brokers().get(nodeId).metrics().metrics().keySet().stream().anyMatch(metric ->
-                "Fetch".equals(metric.group()) && clientId.equals(metric.tags().get("client-id")));
+    /** {@code 127.0.0.1:port} of broker {@code nodeId}. */
+    public String address(int nodeId) {
+        return "127.0.0.1:" + ports.get(nodeId);
     }
 
     /** Stops a broker with a controlled shutdown. */
