@@ -10,6 +10,7 @@ import io.kanal.proxy.config.ProxyConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,12 +37,23 @@ final class InProcessMesh implements AutoCloseable {
         return start(clusters, Map.of(), MeshConfig.DEFAULT_PRODUCE_TIMEOUT);
     }
 
+    /** The mesh with a fourth cluster, {@code nowhere}, that nothing listens for: {@code durians*} live there. */
+    static InProcessMesh withUnreachableCluster(MeshClusters clusters) {
+        return start(clusters, Map.of(), MeshConfig.DEFAULT_PRODUCE_TIMEOUT, true);
+    }
+
     /**
      * @param partitionCounts the {@code partitionCount} of some clusters, by cluster name
      * @param produceTimeout  the mesh's {@code produceTimeout}
      */
     static InProcessMesh start(MeshClusters clusters, Map<String, Integer> partitionCounts, Duration produceTimeout) {
-        List<UpstreamClusterConfig> upstream = List.of(clusters.apples(), clusters.bananas(), clusters.cherries())
+        return start(clusters, partitionCounts, produceTimeout, false);
+    }
+
+    private static InProcessMesh start(MeshClusters clusters, Map<String, Integer> partitionCounts,
+                                       Duration produceTimeout, boolean unreachable) {
+        List<UpstreamClusterConfig> upstream = new ArrayList<>(List.of(clusters.apples(), clusters.bananas(),
+                        clusters.cherries())
                 .stream()
                 .map(cluster -> new UpstreamClusterConfig(cluster.name(),
                         List.of(HostPort.parse(cluster.bootstrapServers())),
@@ -49,12 +61,19 @@ final class InProcessMesh implements AutoCloseable {
                                 ? OptionalInt.of(partitionCounts.get(cluster.name()))
                                 : OptionalInt.empty(),
                         Map.of()))
-                .toList();
+                .toList());
+        List<RouteRule> rules = new ArrayList<>(List.of(RouteRule.prefix("apples", "cluster1"),
+                RouteRule.prefix("bananas", "cluster2"), RouteRule.prefix("cherries", "cluster3")));
+        if (unreachable) {
+            // Port 1 on the loopback address: refused at once, as a cluster that is down.
+            upstream.add(new UpstreamClusterConfig("nowhere", List.of(new HostPort("127.0.0.1", 1)),
+                    OptionalInt.empty(), Map.of()));
+            rules.add(RouteRule.prefix("durians", "nowhere"));
+        }
         MeshConfig config = new MeshConfig(
                 new MeshListenerConfig(new HostPort("127.0.0.1", 0), "127.0.0.1", 0, 0),
                 upstream,
-                List.of(RouteRule.prefix("apples", "cluster1"), RouteRule.prefix("bananas", "cluster2"),
-                        RouteRule.prefix("cherries", "cluster3")),
+                rules,
                 Optional.empty(), METADATA_REFRESH, produceTimeout, MeshConfig.DEFAULT_MAX_PENDING_PRODUCE_BYTES);
         ProxyConfig network = new ProxyConfig(List.of(), ProxyConfig.DEFAULT_MAX_FRAME_BYTES,
                 ProxyConfig.DEFAULT_CONNECT_TIMEOUT, SHUTDOWN_GRACE);

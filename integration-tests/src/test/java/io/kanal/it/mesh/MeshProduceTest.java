@@ -32,12 +32,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -199,6 +202,28 @@ class MeshProduceTest {
         }
         assertEquals(List.of("found"), consumeAll(clusters.cherries(), topic, 1).stream().map(ConsumerRecord::value)
                 .toList());
+    }
+
+    @Test
+    void aTopicOfAClusterThatCannotBeReachedIsLeaderNotAvailableWhileOtherConnectionsGoOn(MeshClusters clusters)
+            throws Exception {
+        String topic = create(clusters.apples(), "apples.meanwhile", 1);
+        try (InProcessMesh withNowhere = InProcessMesh.withUnreachableCluster(clusters);
+             MeshWire waiting = MeshWire.connect(withNowhere.port());
+             MeshWire other = MeshWire.connect(withNowhere.port())) {
+            CompletableFuture<PartitionProduceResponse> durians =
+                    CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return waiting.produce(PRODUCE_V9, Names.unique("durians.q"), 0, records("x"));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+
+            // While the mesh waits for the unreachable cluster, its event loops go on serving.
+            assertEquals(Errors.NONE.code(), other.produce(PRODUCE_V9, topic, 0, records("meanwhile")).errorCode());
+            assertEquals(Errors.LEADER_NOT_AVAILABLE.code(), durians.get(30, TimeUnit.SECONDS).errorCode());
+        }
     }
 
     @Test

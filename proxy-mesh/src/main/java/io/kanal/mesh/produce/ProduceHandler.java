@@ -84,6 +84,8 @@ final class ProduceHandler implements MeshApiHandler<ProduceRequestData, Produce
         final int partition;
         final MemoryRecords records;
         final Optional<UpstreamCluster> cluster;
+        /** The topic as its cluster describes it; complete once the partition is decided. */
+        CompletableFuture<Optional<TopicMetadata>> topicMetadata;
         CompletableFuture<PartitionResult> outcome;
 
         PartitionTask(String topic, Uuid topicId, int partition, MemoryRecords records,
@@ -159,7 +161,8 @@ final class ProduceHandler implements MeshApiHandler<ProduceRequestData, Produce
         List<CompletableFuture<?>> lookups = new ArrayList<>();
         for (PartitionTask task : tasks) {
             if (task.outcome == null) {
-                lookups.add(task.cluster.get().metadata().topic(task.topic).toCompletableFuture());
+                task.topicMetadata = task.cluster.get().metadata().topic(task.topic).toCompletableFuture();
+                lookups.add(task.topicMetadata);
             }
         }
         CompletableFuture<Void> described = CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
@@ -175,7 +178,7 @@ final class ProduceHandler implements MeshApiHandler<ProduceRequestData, Produce
 
     private void decide(PartitionTask task, boolean acksAll) {
         UpstreamCluster cluster = task.cluster.get();
-        CompletableFuture<Optional<TopicMetadata>> lookup = cluster.metadata().topic(task.topic).toCompletableFuture();
+        CompletableFuture<Optional<TopicMetadata>> lookup = task.topicMetadata;
         if (lookup.isCompletedExceptionally()) {
             task.decide(PartitionResult.error(Errors.LEADER_NOT_AVAILABLE, "cluster '" + cluster.name()
                     + "' of topic " + task.topic + " cannot be reached"));

@@ -228,7 +228,8 @@ class FetchThroughMeshTest {
         }
     }
 
-    private static int preferredReplicaAdvice(TestKafka kafka, int leader, String topic, String rack) {
+    private static int preferredReplicaAdvice(TestKafka kafka, int leader, String topic, String rack)
+            throws Exception {
         UpstreamConnection connection = raw.connect(new BrokerAddress(kafka.name(),
                 HostPort.parse(kafka.address(leader))), "raw").toCompletableFuture().join();
         try {
