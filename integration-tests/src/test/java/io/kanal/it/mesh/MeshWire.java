@@ -28,11 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A Kafka client over a plain socket, for what stock clients never send: a produce to a topic their metadata says
- * does not exist, an old record format, the same idempotent batch twice. Reads give up after ten seconds.
+ * does not exist, an old record format, the same idempotent batch twice. Reads give up after 30 seconds, longer than
+ * the mesh takes to give up on a cluster it cannot reach (10 s).
  */
 final class MeshWire implements AutoCloseable {
 
-    private static final int READ_TIMEOUT_MILLIS = 10_000;
+    private static final int READ_TIMEOUT_MILLIS = 30_000;
 
     private final Socket socket;
     private final DataInputStream in;
