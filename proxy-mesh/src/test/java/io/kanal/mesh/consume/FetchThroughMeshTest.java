@@ -1,5 +1,6 @@
 package io.kanal.mesh.consume;
 
+import io.kanal.mesh.api.VersionRange;
 import io.kanal.mesh.upstream.BrokerAddress;
 import io.kanal.mesh.upstream.UpstreamConnection;
 import io.kanal.mesh.upstream.UpstreamConnector;
@@ -225,6 +226,31 @@ class FetchThroughMeshTest {
             assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), incremental.errorCode());
         } finally {
             connection.close();
+        }
+    }
+
+    @Test
+    void theConsumeApisAreAdvertisedInTheVersionsTheMeshCanForward() {
+        UpstreamConnection toMesh = raw.connect(new BrokerAddress("mesh", HostPort.parse(mesh.bootstrapServers())),
+                "raw").toCompletableFuture().join();
+        UpstreamConnection toBroker = raw.connect(new BrokerAddress("bananas",
+                HostPort.parse(bananas.bootstrapServers())), "raw").toCompletableFuture().join();
+        try {
+            for (ApiKeys api : List.of(ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.OFFSET_FOR_LEADER_EPOCH,
+                    ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
+                    ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+                    ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_GROUPS, ApiKeys.LIST_GROUPS,
+                    ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE)) {
+                VersionRange broker = toBroker.versions(api).orElseThrow();
+                VersionRange advertised = toMesh.versions(api).orElseThrow(() -> new AssertionError(api
+                        + " is not advertised"));
+                assertEquals(broker.intersect(new VersionRange(api.oldestVersion(), api.latestVersion(false)))
+                        .orElseThrow(), advertised, api.toString());
+            }
+            assertTrue(toMesh.versions(ApiKeys.TXN_OFFSET_COMMIT).isEmpty(), "transactions are not forwarded");
+        } finally {
+            toMesh.close();
+            toBroker.close();
         }
     }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -197,6 +198,89 @@ class GroupsThroughMeshTest {
             assertTrue(direct.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS).isEmpty(), "deleted in bananas");
         }
+    }
+
+    @Test
+    void aClassicGroupTheMeshNeverSawIsFoundInTheClusterWhereItHasMembers() throws Exception {
+        groupTheMeshNeverSawIsFound("classic");
+    }
+
+    @Test
+    void aKip848GroupTheMeshNeverSawIsFoundInTheClusterWhereItHasMembers() throws Exception {
+        groupTheMeshNeverSawIsFound("consumer");
+    }
+
+    /** As after a restart of the mesh: the group's members are in a cluster the mesh has not learned. */
+    private static void groupTheMeshNeverSawIsFound(String protocol) throws Exception {
+        String topic = "bananas.direct-" + protocol;
+        bananas.createTopic(topic, 1);
+        bananas.produce(topic, 0, "d", 2);
+        String group = "direct-" + protocol;
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> direct = MeshConsumers.consumer(bananas.bootstrapServers(),
+                Map.of(ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol));
+             Admin admin = meshAdmin()) {
+            direct.subscribe(List.of(topic));
+            MeshConsumers.pollUntil(direct, Duration.ofSeconds(60),
+                    got -> got.getOrDefault(partition, List.of()).size() >= 2);
+            direct.commitSync();
+
+            ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                    .get(group).get(30, TimeUnit.SECONDS);
+            assertEquals(GroupState.STABLE, described.groupState(), described::toString);
+            assertEquals(1, described.members().size());
+            assertEquals(2, admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(partition).offset());
+        }
+    }
+
+    @Test
+    void aMemberKeepsItsGenerationWhenTheMeshRestartsAndNoLongerKnowsItsGroup() throws Exception {
+        bananas.createTopic("bananas.restart", 1);
+        TopicPartition partition = new TopicPartition("bananas.restart", 0);
+        TestMesh first = TestMesh.start(apples, bananas);
+        int port = first.port();
+        String bootstrap = first.bootstrapServers();
+        TestMesh second = null;
+        try (KafkaConsumer<String, String> consumer = MeshConsumers.consumer(bootstrap, Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "restart-group", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500))) {
+            consumer.subscribe(List.of("bananas.restart"));
+            bananas.produce("bananas.restart", 0, "before", 1);
+            MeshConsumers.pollUntil(consumer, Duration.ofSeconds(60),
+                    got -> got.getOrDefault(partition, List.of()).size() >= 1);
+            int generation = consumer.groupMetadata().generationId();
+            double joins = coordinatorMetric(consumer, "join-total");
+
+            first.close();
+            second = TestMesh.start(port, Optional.empty(), apples, bananas);
+            bananas.produce("bananas.restart", 0, "after", 3);
+            Map<TopicPartition, List<String>> read = MeshConsumers.pollUntil(consumer, Duration.ofSeconds(60),
+                    got -> got.getOrDefault(partition, List.of()).size() >= 3);
+            double heartbeats = coordinatorMetric(consumer, "heartbeat-total");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (coordinatorMetric(consumer, "heartbeat-total") < heartbeats + 3 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200));
+            }
+
+            assertEquals(MeshConsumers.values("after", 3), read.get(partition));
+            assertTrue(coordinatorMetric(consumer, "heartbeat-total") >= heartbeats + 3, "heartbeats went on");
+            assertEquals(joins, coordinatorMetric(consumer, "join-total"),
+                    "the new mesh found the group where its member is, instead of making it join again");
+            assertEquals(generation, consumer.groupMetadata().generationId());
+        } finally {
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    private static double coordinatorMetric(KafkaConsumer<String, String> consumer, String name) {
+        return consumer.metrics().entrySet().stream()
+                .filter(entry -> entry.getKey().name().equals(name)
+                        && entry.getKey().group().equals("consumer-coordinator-metrics"))
+                .mapToDouble(entry -> ((Number) entry.getValue().metricValue()).doubleValue())
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name));
     }
 
     private static void pollFor(KafkaConsumer<String, String> consumer, Duration duration) {

@@ -60,6 +60,11 @@ public final class TestMesh implements AutoCloseable {
     }
 
     public static TestMesh start(Optional<String> defaultCluster, TestKafka... kafkas) {
+        return start(0, defaultCluster, kafkas);
+    }
+
+    /** A mesh listening on {@code port}, 0 for any free one. */
+    public static TestMesh start(int port, Optional<String> defaultCluster, TestKafka... kafkas) {
         List<UpstreamClusterConfig> upstream = new ArrayList<>();
         List<RouteRule> rules = new ArrayList<>();
         for (TestKafka kafka : kafkas) {
@@ -67,7 +72,7 @@ public final class TestMesh implements AutoCloseable {
                     kafka.bootstrapServers().split(",")[0])), OptionalInt.empty(), Map.of()));
             rules.add(RouteRule.prefix(kafka.name(), kafka.name()));
         }
-        MeshConfig config = new MeshConfig(new MeshListenerConfig(new HostPort("127.0.0.1", 0), "127.0.0.1", 0, 0),
+        MeshConfig config = new MeshConfig(new MeshListenerConfig(new HostPort("127.0.0.1", port), "127.0.0.1", 0, 0),
                 upstream, rules, defaultCluster, Duration.ofSeconds(1), MeshConfig.DEFAULT_PRODUCE_TIMEOUT,
                 MeshConfig.DEFAULT_MAX_PENDING_PRODUCE_BYTES);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
@@ -118,6 +123,10 @@ public final class TestMesh implements AutoCloseable {
         new ConsumeModule().register(apis, context);
         server.accept(apis.build());
         return new TestMesh(clusters, server, acceptGroup, workerGroup, scheduler, steps);
+    }
+
+    public int port() {
+        return server.boundAddress().getPort();
     }
 
     /** {@code 127.0.0.1:port}: what clients bootstrap from. */
