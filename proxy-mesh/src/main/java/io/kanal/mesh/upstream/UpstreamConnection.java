@@ -76,7 +76,7 @@ public final class UpstreamConnection {
 
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                close(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                fail(cause.getMessage() != null ? cause.getMessage() : cause.toString());
             }
         });
     }
@@ -154,7 +154,7 @@ public final class UpstreamConnection {
         pending.add(request);
         channel.writeAndFlush(frame).addListener(written -> {
             if (!written.isSuccess()) {
-                close("cannot write to it: " + written.cause());
+                fail("cannot write to it: " + written.cause());
             }
         });
     }
@@ -162,7 +162,7 @@ public final class UpstreamConnection {
     private void onFrame(byte[] frame) {
         Pending request = pending.poll();
         if (request == null) {
-            close("it sent a response nothing asked for");
+            fail("it sent a response nothing asked for");
             return;
         }
         request.timeout().cancel(false);
@@ -172,12 +172,12 @@ public final class UpstreamConnection {
         } catch (MalformedFrameException e) {
             request.answer().completeExceptionally(new UpstreamException(broker + " sent a " + request.api()
                     + " response the mesh cannot read", e));
-            close("it sent an unreadable response");
+            fail("it sent an unreadable response");
             return;
         }
         if (response.header().correlationId() != request.correlationId()) {
             request.answer().completeExceptionally(new UpstreamException(broker + " answered out of order"));
-            close("it answered correlation id " + response.header().correlationId() + " where "
+            fail("it answered correlation id " + response.header().correlationId() + " where "
                     + request.correlationId() + " was next");
             return;
         }
@@ -186,21 +186,26 @@ public final class UpstreamConnection {
 
     private void timedOut(int correlationId, ApiKeys api, Duration timeout) {
         if (pending.stream().anyMatch(request -> request.correlationId() == correlationId)) {
-            close(api + " went unanswered for " + timeout.toMillis() + " ms");
+            fail(api + " went unanswered for " + timeout.toMillis() + " ms");
         }
     }
 
     /** Closes the connection, failing whatever waits for an answer; calling it again does nothing. */
     public void close() {
-        close("closed by the mesh");
+        shut("closed by the mesh");
     }
 
-    private void close(String reason) {
+    /** Closes the connection because of something wrong with it, which is worth a warning. */
+    private void fail(String reason) {
+        if (closedBecause == null) {
+            log.warn("mesh: closing the connection to {}: {}", broker, reason);
+        }
+        shut(reason);
+    }
+
+    private void shut(String reason) {
         if (closedBecause == null) {
             closedBecause = reason;
-            if (!"closed by the mesh".equals(reason)) {
-                log.warn("mesh: closing the connection to {}: {}", broker, reason);
-            }
         }
         channel.close();
         if (channel.eventLoop().inEventLoop()) {

@@ -1,5 +1,10 @@
 package io.kanal.mesh.consume;
 
+import io.kanal.mesh.upstream.BrokerAddress;
+import io.kanal.mesh.upstream.UpstreamConnection;
+import io.kanal.mesh.upstream.UpstreamConnector;
+import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.net.Transport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -12,6 +17,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InconsistentGroupProtocolException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +176,37 @@ class GroupsThroughMeshTest {
             assertEquals(Map.of(a, 7L, b, 13L), all.entrySet().stream()
                     .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset())));
         }
+    }
+
+    @Test
+    void aGroupMembersCommitSpanningClustersIsRefusedAndNothingIsCommitted() throws Exception {
+        apples.createTopic("apples.member-span", 1);
+        bananas.createTopic("bananas.member-span", 1);
+        UpstreamConnector connector = new UpstreamConnector(Transport.nio(), 1, Duration.ofSeconds(5), 1 << 20, 4);
+        try {
+            UpstreamConnection connection = connector.connect(new BrokerAddress("mesh",
+                    HostPort.parse(mesh.bootstrapServers())), "raw").toCompletableFuture().join();
+            OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("member-span")
+                    .setGenerationIdOrMemberEpoch(3).setMemberId("member-1").setTopics(List.of(
+                            commitOf("apples.member-span", 5), commitOf("bananas.member-span", 6)));
+
+            OffsetCommitResponseData answer = connection.<OffsetCommitResponseData>send(ApiKeys.OFFSET_COMMIT,
+                    (short) 9, commit, Duration.ofSeconds(10)).toCompletableFuture().join();
+
+            assertEquals(List.of(Errors.INVALID_REQUEST.code(), Errors.INVALID_REQUEST.code()),
+                    answer.topics().stream().map(topic -> topic.partitions().get(0).errorCode()).toList());
+            connection.close();
+        } finally {
+            connector.close();
+        }
+        assertTrue(committedDirectly(apples, "member-span").isEmpty());
+        assertTrue(committedDirectly(bananas, "member-span").isEmpty());
+    }
+
+    private static OffsetCommitRequestData.OffsetCommitRequestTopic commitOf(String topic, long offset) {
+        return new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                        .setCommittedOffset(offset)));
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
+import io.kanal.mesh.upstream.UpstreamPool;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -49,7 +50,7 @@ final class ConsumerGroupHeartbeatHandler
             MeshSession session, MeshRequest<ConsumerGroupHeartbeatRequestData> request) {
         ConsumerGroupHeartbeatRequestData body = request.body();
         String group = body.groupId();
-        var pool = upstreams.of(session);
+        UpstreamPool pool = upstreams.of(session);
         return router.decide(group, body.memberId(), Optional.ofNullable(body.subscribedTopicNames()))
                 .thenCompose(decision -> {
                     if (decision.isRefused()) {

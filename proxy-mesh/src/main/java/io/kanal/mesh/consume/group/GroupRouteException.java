@@ -1,6 +1,9 @@
 package io.kanal.mesh.consume.group;
 
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.protocol.Errors;
+
+import java.util.concurrent.CompletionException;
 
 /**
  * A group request could not be taken to a coordinator: the error to answer it with, and why.
@@ -26,14 +29,11 @@ final class GroupRouteException extends RuntimeException {
 
     /** The error a failed group stage stands for: its own, or COORDINATOR_NOT_AVAILABLE, which clients retry. */
     static Errors errorOf(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrap(failure);
         if (cause instanceof GroupRouteException route) {
             return route.error();
         }
-        if (cause instanceof org.apache.kafka.common.errors.UnsupportedVersionException) {
+        if (cause instanceof UnsupportedVersionException) {
             return Errors.UNSUPPORTED_VERSION;
         }
         return Errors.COORDINATOR_NOT_AVAILABLE;
@@ -41,10 +41,14 @@ final class GroupRouteException extends RuntimeException {
 
     /** The message a failed group stage carries. */
     static String messageOf(Throwable failure) {
+        return unwrap(failure).getMessage();
+    }
+
+    private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        return cause.getMessage();
+        return cause;
     }
 }

@@ -5,6 +5,7 @@ import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
+import io.kanal.mesh.upstream.UpstreamPool;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -44,7 +45,7 @@ final class JoinGroupHandler implements MeshApiHandler<JoinGroupRequestData, Joi
                                                          MeshRequest<JoinGroupRequestData> request) {
         JoinGroupRequestData body = request.body();
         String group = body.groupId();
-        var pool = upstreams.of(session);
+        UpstreamPool pool = upstreams.of(session);
         return router.decide(group, body.memberId(), Subscriptions.topics(body)).thenCompose(decision -> {
             if (decision.isRefused()) {
                 log.warn("mesh: refusing JoinGroup from {} with INCONSISTENT_GROUP_PROTOCOL: {}",

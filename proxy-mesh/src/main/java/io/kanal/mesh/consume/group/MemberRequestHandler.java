@@ -5,6 +5,7 @@ import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
+import io.kanal.mesh.upstream.UpstreamPool;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -36,7 +37,7 @@ final class MemberRequestHandler<Q extends ApiMessage, R extends ApiMessage> imp
     @Override
     public CompletionStage<R> handle(MeshSession session, MeshRequest<Q> request) {
         String group = groupOf.apply(request.body());
-        var pool = upstreams.of(session);
+        UpstreamPool pool = upstreams.of(session);
         return locator.locate(group).thenCompose(cluster -> cluster.isPresent()
                 ? requests.<Q, R>forward(pool, cluster.get(), group, request, UpstreamTimeouts.DEFAULT)
                 : CompletableFuture.completedFuture(GroupRequests.<R>error(request, Errors.UNKNOWN_MEMBER_ID,

@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.consume.group.GroupLocator.Presence;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +80,7 @@ final class MembershipRouter {
             return CompletableFuture.completedFuture(Decision.to(cluster));
         }
         return locator.standing(known.get(), group).thenApply(standing -> {
-            Set<String> others = new java.util.HashSet<>(standing.memberIds());
+            Set<String> others = new HashSet<>(standing.memberIds());
             others.remove(memberId);
             if (standing.presence() == Presence.ACTIVE && !others.isEmpty()) {
                 return Decision.refused("group '" + group + "' has members consuming topics of cluster '"

@@ -6,6 +6,8 @@ import io.kanal.mesh.api.MeshSession;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
 import io.kanal.mesh.consume.group.TopicClusters.Topic;
+import io.kanal.mesh.upstream.UpstreamPool;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
@@ -86,7 +88,7 @@ final class OffsetCommitHandler implements MeshApiHandler<OffsetCommitRequestDat
         if (member && byCluster.size() == 1) {
             homes.learn(group, byCluster.keySet().iterator().next());
         }
-        var pool = upstreams.of(session);
+        UpstreamPool pool = upstreams.of(session);
         byCluster.forEach((cluster, part) -> {
             CompletableFuture<OffsetCommitResponseData> answer = forwarder.<OffsetCommitResponseData>forward(pool,
                     cluster, group, ApiKeys.OFFSET_COMMIT, version,
@@ -122,7 +124,7 @@ final class OffsetCommitHandler implements MeshApiHandler<OffsetCommitRequestDat
                                                             OffsetCommitRequestTopic asked) {
         for (OffsetCommitResponseTopic answered : reply.topics()) {
             boolean same = topic.name() != null && topic.name().equals(answered.name())
-                    || !topic.id().equals(org.apache.kafka.common.Uuid.ZERO_UUID)
+                    || !topic.id().equals(Uuid.ZERO_UUID)
                     && topic.id().equals(answered.topicId());
             if (same) {
                 return answered.partitions();

@@ -92,5 +92,4 @@ class GroupPlacementTest {
         return new JoinGroupRequestProtocol().setName(name)
                 .setMetadata(Utils.toArray(ConsumerProtocol.serializeSubscription(new Subscription(topics))));
     }
-
 }
