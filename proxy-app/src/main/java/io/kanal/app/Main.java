@@ -12,6 +12,7 @@ import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.app.metrics.KanalMetrics;
 import io.kanal.app.reload.ConfigReloader;
 import io.kanal.app.reload.ReloadSignal;
+import io.kanal.mesh.Mesh;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The {@code kanal} command: starts the proxy described by {@code --config FILE}, or the embedded demo without it,
@@ -154,17 +156,25 @@ public final class Main {
             throw e;
         }
         ProxyServer server;
+        Optional<Mesh> mesh = Optional.empty();
         try {
             admin.showConfig(EffectiveConfig.of(config));
             server = ProxyServer.start(config.proxy(), admin.meterRegistry());
-            admin.serving(config.proxy());
+            try {
+                mesh = config.mesh().map(meshConfig -> Mesh.start(meshConfig, config.proxy(), admin.meterRegistry()));
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+            admin.serving(config.proxy(), mesh.<Supplier<List<String>>>map(running -> running::waitingFor)
+                    .orElse(List::of));
         } catch (RuntimeException e) {
             filters.close();
             admin.close();
             throw e;
         }
         ConfigReloader reloader = new ConfigReloader(configFile, loadedContent, filters, config, server, admin);
-        RunningProxy proxy = new RunningProxy(server, Optional.empty(), admin, Optional.of(filters),
+        RunningProxy proxy = new RunningProxy(server, mesh, Optional.empty(), admin, Optional.of(filters),
                 Optional.of(reloader));
         reloader.start();
         reloadSignals.accept(() -> reloader.requestReload("SIGHUP"));
@@ -203,7 +213,7 @@ public final class Main {
             throw e;
         }
         printConnectInstructions(server.bootstrapAddress(EMBEDDED_CLUSTER), admin.url());
-        return new RunningProxy(server, Optional.of(broker), admin);
+        return new RunningProxy(server, Optional.empty(), Optional.of(broker), admin);
     }
 
     private void printConnectInstructions(InetSocketAddress bootstrap, Optional<String> adminUrl) {

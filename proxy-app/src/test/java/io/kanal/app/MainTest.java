@@ -148,6 +148,51 @@ class MainTest {
         assertFalse(LoopbackPorts.accepts(port), "still listening after shutdown");
     }
 
+    @Test
+    void aMeshAloneRunsUntilTheShutdownHookClosesIt() throws Exception {
+        int port = LoopbackPorts.consecutive(1);
+        Path config = write(meshOnPort(port, ""));
+        Main main = main(Map.of());
+
+        CompletableFuture<Integer> exitCode =
+                CompletableFuture.supplyAsync(() -> main.execute("--config", config.toString()));
+        awaitListening(port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (shutdownHooks.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, shutdownHooks.size());
+        shutdownHooks.get(0).run();
+
+        assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
+        assertFalse(LoopbackPorts.accepts(port), "the mesh still listens after shutdown");
+    }
+
+    @Test
+    void aBadMeshProducerSettingStopsStartUpWithTwo() throws IOException {
+        Path config = write(meshOnPort(9, "      producer: { linger.ms: soon }\n"));
+
+        assertEquals(Main.EXIT_USAGE, main(Map.of()).execute("--config", config.toString()));
+        assertEquals("kanal: config error: mesh.clusters[0].producer.linger.ms: 'soon': not a number of type LONG "
+                + "(producer setting of cluster 'c1')\n", err());
+        assertTrue(shutdownHooks.isEmpty());
+    }
+
+    private static String meshOnPort(int port, String producer) {
+        return """
+                mesh:
+                  listener: { bind: 127.0.0.1:%d }
+                  clusters:
+                    - name: c1
+                      bootstrapServers: 127.0.0.1:1
+                %s  defaultCluster: c1
+                network:
+                  shutdownGrace: 1s
+                admin:
+                  listen: 127.0.0.1:0
+                """.formatted(port, producer);
+    }
+
     private static String configOnPort(String port) {
         return """
                 virtualClusters:

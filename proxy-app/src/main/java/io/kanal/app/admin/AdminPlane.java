@@ -5,8 +5,10 @@ import io.kanal.app.metrics.KanalMetrics;
 import io.kanal.proxy.config.ProxyConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Everything around the proxy that tells an operator how it is doing: the metrics registry the engine records into,
@@ -22,7 +24,9 @@ public final class AdminPlane implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private final Optional<AdminServer> server;
     private volatile JsonNode effectiveConfig;
-    private TargetProbes probes;
+    private volatile TargetProbes probes;
+    /** Targets outside the virtual clusters that readiness waits for: the mesh's clusters. */
+    private volatile Supplier<List<String>> alsoWaitingFor = List::of;
     private boolean stopping;
     private boolean closed;
 
@@ -66,16 +70,32 @@ public final class AdminPlane implements AutoCloseable {
 
     /** Every virtual cluster's listeners are bound; readiness now waits for the target clusters to answer. */
     public synchronized void serving(ProxyConfig config) {
+        serving(config, List::of);
+    }
+
+    /**
+     * Every listener is bound; readiness now waits for the virtual clusters' targets to answer, and for what
+     * {@code alsoWaitingFor} lists (one line per target, empty once all have answered): the mesh's clusters.
+     */
+    public synchronized void serving(ProxyConfig config, Supplier<List<String>> alsoWaitingFor) {
         if (stopping) {
             return;
         }
+        this.alsoWaitingFor = alsoWaitingFor;
         if (server.isPresent()) {
             // Only the admin server asks, so without it there is nobody to probe for.
             probes = TargetProbes.start(config.virtualClusters());
-            readiness.listening(probes::waitingFor);
+            readiness.listening(this::waitingFor);
         } else {
             readiness.listening(List::of);
         }
+    }
+
+    private List<String> waitingFor() {
+        TargetProbes current = probes;
+        List<String> waiting = new ArrayList<>(current == null ? List.of() : current.waitingFor());
+        waiting.addAll(alsoWaitingFor.get());
+        return waiting;
     }
 
     /**
@@ -89,7 +109,7 @@ public final class AdminPlane implements AutoCloseable {
         }
         TargetProbes previous = probes;
         probes = TargetProbes.restart(config.virtualClusters(), previous);
-        readiness.listening(probes::waitingFor);
+        readiness.listening(this::waitingFor);
         previous.close();
     }
 

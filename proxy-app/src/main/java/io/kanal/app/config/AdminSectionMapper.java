@@ -1,15 +1,15 @@
 package io.kanal.app.config;
 
 import io.kanal.app.admin.AdminSettings;
+import io.kanal.mesh.config.MeshConfig;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.ProxyConfig;
-import io.kanal.proxy.config.VirtualClusterConfig;
 
-import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads the {@code admin} section: defaults, the listen address, and a check that the admin port is none of the
- * virtual clusters' ports.
+ * virtual clusters' ports nor the mesh's.
  */
 final class AdminSectionMapper {
 
@@ -19,9 +19,12 @@ final class AdminSectionMapper {
     /**
      * @param section as written, {@code null} when absent
      * @param proxy   the virtual clusters, already validated, whose ports the admin port must stay clear of
-     * @throws ConfigException at {@code admin.listen} for a malformed address or a port a virtual cluster uses
+     * @param mesh    the mesh, already validated, whose port the admin port must stay clear of
+     * @throws ConfigException at {@code admin.listen} for a malformed address or a port a virtual cluster or the
+     *                         mesh uses
      */
-    static AdminSettings map(AdminSection section, ProxyConfig proxy) throws ConfigException {
+    static AdminSettings map(AdminSection section, ProxyConfig proxy, Optional<MeshConfig> mesh)
+            throws ConfigException {
         KeyPath path = KeyPath.ROOT.key("admin");
         if (section != null && section.enabled() != null && !section.enabled()) {
             return AdminSettings.DISABLED;
@@ -31,7 +34,13 @@ final class AdminSectionMapper {
         HostPort listen = defaulted ? AdminSettings.DEFAULT_LISTEN : ProxyConfigMapper.address(section.listen(), listenPath);
         if (listen.port() != 0) {
             try {
-                claimedPorts(proxy).claim(listen.host(), listen.port(), listen.port(), "the admin server", listenPath);
+                ListenPorts ports = ListenPorts.ofVirtualClusters(proxy);
+                if (mesh.isPresent() && mesh.get().listener().bind().port() != 0) {
+                    HostPort bind = mesh.get().listener().bind();
+                    ports.claim(bind.host(), bind.port(), bind.port(), "the mesh",
+                            KeyPath.ROOT.key("mesh").key("listener").key("bind"));
+                }
+                ports.claim(listen.host(), listen.port(), listen.port(), "the admin server", listenPath);
             } catch (ConfigException e) {
                 if (!defaulted) {
                     throw e;
@@ -41,21 +50,5 @@ final class AdminSectionMapper {
             }
         }
         return new AdminSettings(true, listen);
-    }
-
-    /** The virtual clusters' ports, claimed again as the virtual clusters' mapping claimed them. */
-    private static ListenPorts claimedPorts(ProxyConfig proxy) throws ConfigException {
-        ListenPorts ports = new ListenPorts();
-        List<VirtualClusterConfig> clusters = proxy.virtualClusters();
-        for (int i = 0; i < clusters.size(); i++) {
-            VirtualClusterConfig cluster = clusters.get(i);
-            HostPort bootstrap = cluster.bootstrap();
-            if (bootstrap.port() != 0) {
-                ports.claim(bootstrap.host(), bootstrap.port(), ProxyConfigMapper.lastListenPort(cluster),
-                        "virtual cluster '" + cluster.name() + "'",
-                        KeyPath.ROOT.key("virtualClusters").index(i).key("bootstrap"));
-            }
-        }
-        return ports;
     }
 }

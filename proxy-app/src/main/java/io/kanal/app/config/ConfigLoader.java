@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.kanal.app.admin.AdminSettings;
 import io.kanal.app.plugins.FilterFactories;
+import io.kanal.mesh.config.MeshConfig;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.filter.Filter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -140,8 +142,9 @@ public final class ConfigLoader implements AutoCloseable {
     /**
      * Loads {@code file} to replace {@code running}, a configuration this loader loaded. Filters whose definitions
      * (type and {@code config}) are the same as in {@code running} are the running instances, so the engine sees the
-     * virtual clusters using them unchanged; the others are made. The admin server cannot move while Kanal runs: a
-     * changed {@code admin} section is checked, then logged and left for the next start.
+     * virtual clusters using them unchanged; the others are made. The admin server cannot move and the mesh does
+     * not change while Kanal runs: a changed {@code admin} or {@code mesh} section is checked, then logged and left
+     * for the next start.
      *
      * @throws ConfigException naming the problem, as {@link #loadAll} does; nothing made for it is left open
      */
@@ -154,7 +157,7 @@ public final class ConfigLoader implements AutoCloseable {
             throw new IllegalArgumentException("the running configuration was not loaded by this loader, or has "
                     + "been replaced already");
         }
-        Loaded loaded = parse(read(file), previous, running.admin());
+        Loaded loaded = parse(read(file), previous, running);
         return new Replacement(running, loaded.config(), loaded.generation().filters.madeNames());
     }
 
@@ -260,19 +263,19 @@ public final class ConfigLoader implements AutoCloseable {
     /**
      * Parses, substitutes, binds and maps a configuration, making its filters.
      *
-     * @param previous     what the configuration replaces, whose unchanged filters it keeps; {@code null} for none
-     * @param runningAdmin the admin server's running settings when replacing, which stay as they are
+     * @param previous what the configuration replaces, whose unchanged filters it keeps; {@code null} for none
+     * @param running  the running configuration when replacing, whose admin and mesh settings stay as they are
      */
-    private Loaded parse(String yaml, Generation previous, AdminSettings runningAdmin) throws ConfigException {
+    private Loaded parse(String yaml, Generation previous, KanalConfig running) throws ConfigException {
         JsonNode tree;
         ConfigDocument document;
         try {
             tree = YAML.readTree(yaml);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
-                throw new ConfigException("the configuration is empty; it needs at least virtualClusters");
+                throw new ConfigException("the configuration is empty; it needs at least virtualClusters or a mesh");
             }
             if (!tree.isObject()) {
-                throw new ConfigException("the configuration must be a mapping of keys, starting with virtualClusters");
+                throw new ConfigException("the configuration must be a mapping of keys, such as virtualClusters");
             }
             substitution.apply(tree);
             document = YAML.treeToValue(tree, ConfigDocument.class);
@@ -287,17 +290,27 @@ public final class ConfigLoader implements AutoCloseable {
             filters = FilterDefinitions.make(document.filters(), factories, YAML, meterRegistry,
                     samePlugins ? previous.filters : null);
             ProxyConfig config = ProxyConfigMapper.map(document, filters);
-            AdminSettings admin = AdminSectionMapper.map(document.admin(), config);
+            Optional<MeshConfig> mesh = MeshSectionMapper.map(document.mesh(), config);
+            if (running != null && !mesh.equals(running.mesh())) {
+                // The running mesh stays, so it is its port the new virtual clusters must stay clear of.
+                mesh = running.mesh();
+                MeshSectionMapper.checkClear(mesh, config);
+                keepRunningSection(tree, running.document(), "mesh");
+                LOG.warn("mesh: the mesh does not change while Kanal runs; its new settings take effect at the next "
+                        + "start");
+            }
+            AdminSettings admin = AdminSectionMapper.map(document.admin(), config, mesh);
+            AdminSettings runningAdmin = running == null ? null : running.admin();
             if (runningAdmin != null && !admin.equals(runningAdmin)) {
                 // Checked against the running admin server's port instead, which stays where it is.
                 admin = AdminSectionMapper.map(runningAdmin.enabled()
                         ? new AdminSection(true, runningAdmin.listen().toString())
-                        : new AdminSection(false, null), config);
+                        : new AdminSection(false, null), config, mesh);
                 LOG.warn("admin: the admin server does not move while Kanal runs; its new settings take effect at "
                         + "the next start");
             }
             filters.warnUnused(config);
-            KanalConfig loaded = new KanalConfig(config, admin, tree.deepCopy(), reload(document.reload()));
+            KanalConfig loaded = new KanalConfig(config, admin, tree.deepCopy(), reload(document.reload()), mesh);
             Generation generation = new Generation(filters, pluginsKey);
             synchronized (this) {
                 madeFilters.add(filters);
@@ -315,6 +328,17 @@ public final class ConfigLoader implements AutoCloseable {
                 factories.close();
             }
             throw e;
+        }
+    }
+
+    /** Makes {@code tree} show {@code key} as the running configuration has it, since that is what runs. */
+    private static void keepRunningSection(JsonNode tree, JsonNode runningDocument, String key) {
+        ObjectNode object = (ObjectNode) tree;
+        JsonNode runningSection = runningDocument.get(key);
+        if (runningSection == null) {
+            object.remove(key);
+        } else {
+            object.set(key, runningSection.deepCopy());
         }
     }
 

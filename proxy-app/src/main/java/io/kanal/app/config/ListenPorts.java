@@ -1,5 +1,9 @@
 package io.kanal.app.config;
 
+import io.kanal.proxy.config.HostPort;
+import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.proxy.config.VirtualClusterConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +26,22 @@ final class ListenPorts {
     }
 
     private final List<Claim> claims = new ArrayList<>();
+
+    /** The virtual clusters' ports, claimed again as the virtual clusters' mapping claimed them. */
+    static ListenPorts ofVirtualClusters(ProxyConfig proxy) throws ConfigException {
+        ListenPorts ports = new ListenPorts();
+        List<VirtualClusterConfig> clusters = proxy.virtualClusters();
+        for (int i = 0; i < clusters.size(); i++) {
+            VirtualClusterConfig cluster = clusters.get(i);
+            HostPort bootstrap = cluster.bootstrap();
+            if (bootstrap.port() != 0) {
+                ports.claim(bootstrap.host(), bootstrap.port(), ProxyConfigMapper.lastListenPort(cluster),
+                        "virtual cluster '" + cluster.name() + "'",
+                        KeyPath.ROOT.key("virtualClusters").index(i).key("bootstrap"));
+            }
+        }
+        return ports;
+    }
 
     /**
      * Claims ports {@code first} to {@code last} on {@code host} for {@code owner}, whose key is {@code path}.

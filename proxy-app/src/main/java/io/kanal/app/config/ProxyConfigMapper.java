@@ -45,9 +45,11 @@ final class ProxyConfigMapper {
 
     private ProxyConfig proxyConfig(ConfigDocument document) throws ConfigException {
         KeyPath clustersPath = KeyPath.ROOT.key("virtualClusters");
-        List<VirtualClusterSection> sections = document.virtualClusters();
-        if (sections == null || sections.isEmpty()) {
-            throw ConfigException.at(clustersPath, "at least one virtual cluster is required");
+        List<VirtualClusterSection> sections = document.virtualClusters() == null
+                ? List.of()
+                : document.virtualClusters();
+        if (sections.isEmpty() && document.mesh() == null) {
+            throw ConfigException.at(clustersPath, "at least one virtual cluster is required (or a mesh)");
         }
         if (document.defaultFilters() != null) {
             defaultChain = filters.chain(document.defaultFilters(), KeyPath.ROOT.key("defaultFilters"));
@@ -115,7 +117,8 @@ final class ProxyConfigMapper {
         return name;
     }
 
-    private static String advertisedHost(String advertisedHost, HostPort bootstrap, KeyPath path)
+    /** The advertised host as configured, or the listen host when that is not a wildcard address. */
+    static String advertisedHost(String advertisedHost, HostPort bootstrap, KeyPath path)
             throws ConfigException {
         if (advertisedHost == null) {
             if (Hosts.isWildcard(bootstrap.host())) {
@@ -170,7 +173,11 @@ final class ProxyConfigMapper {
 
     private static List<HostPort> targetBootstrapServers(TargetSection target, KeyPath path) throws ConfigException {
         KeyPath serversPath = path.key("bootstrapServers");
-        List<String> entries = required(required(target, path).bootstrapServers(), serversPath);
+        return bootstrapServers(required(required(target, path).bootstrapServers(), serversPath), serversPath);
+    }
+
+    /** A cluster's bootstrap servers as configured: a list of addresses, each entry possibly comma-separated. */
+    static List<HostPort> bootstrapServers(List<String> entries, KeyPath serversPath) throws ConfigException {
         List<HostPort> servers = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             // A YAML list names its element; a single comma-separated string is reported at the key itself.

@@ -191,8 +191,8 @@ class ConfigLoaderTest {
 
     @Test
     void namesAMissingVirtualClusters() {
-        assertEquals("virtualClusters: at least one virtual cluster is required", error("network: {}\n"));
-        assertEquals("virtualClusters: at least one virtual cluster is required", error("virtualClusters: []\n"));
+        assertEquals("virtualClusters: at least one virtual cluster is required (or a mesh)", error("network: {}\n"));
+        assertEquals("virtualClusters: at least one virtual cluster is required (or a mesh)", error("virtualClusters: []\n"));
     }
 
     @Test

@@ -158,6 +158,44 @@ class ConfigReplacementTest {
         assertEquals(running.admin(), next.admin());
     }
 
+    @Test
+    void aChangedMeshSectionIsLeftForTheNextStartAndConfigShowsTheRunningOne() throws Exception {
+        String mesh = """
+                mesh:
+                  listener: { bind: 127.0.0.1:9500 }
+                  clusters: [ { name: c1, bootstrapServers: k1:9092 } ]
+                  defaultCluster: c1
+                """;
+        KanalConfig running = loader.loadAll(write(clusters("a: []", "b: []") + mesh));
+
+        KanalConfig next = loader.loadReplacement(write(clusters("a: []", "b: []")
+                + mesh.replace("9500", "9501")), running).config();
+
+        assertEquals(running.mesh(), next.mesh());
+        assertEquals(running.document().get("mesh"), next.document().get("mesh"));
+    }
+
+    @Test
+    void aReloadedVirtualClusterMustStayClearOfTheRunningMeshPort() throws Exception {
+        KanalConfig running = loader.loadAll(write(clusters("a: []", "b: []") + """
+                mesh:
+                  listener: { bind: 127.0.0.1:9500 }
+                  clusters: [ { name: c1, bootstrapServers: k1:9092 } ]
+                  defaultCluster: c1
+                """));
+
+        ConfigException error = assertThrows(ConfigException.class, () -> loader.loadReplacement(write(
+                clusters("a: []", "b: []").replace("9310", "9499") + """
+                mesh:
+                  listener: { bind: 127.0.0.1:9600 }
+                  clusters: [ { name: c1, bootstrapServers: k1:9092 } ]
+                  defaultCluster: c1
+                """), running));
+
+        assertEquals("mesh.listener.bind: port 9500 of the mesh on 127.0.0.1 clashes with port range 9499-9500 of virtual "
+                + "cluster 'b' on 127.0.0.1 (virtualClusters[1].bootstrap)", error.getMessage());
+    }
+
     // ---- Helpers ----
 
     /** Filters {@code keep} and {@code change}, with these limits, and the two clusters' chains. */

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * Everything the protocol engine needs to run: its virtual clusters and the limits that keep it bounded.
  *
- * @param virtualClusters  at least one, with distinct names
+ * @param virtualClusters  with distinct names; none when the process only runs a mesh
  * @param maxFrameBytes    the largest request or response frame accepted, in bytes, size prefix excluded
  * @param connectTimeout   how long to wait for an upstream broker to accept a connection
  * @param shutdownGrace    how long a graceful shutdown lets in-flight requests finish
@@ -35,9 +35,6 @@ public record ProxyConfig(
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(filterTimeout, "filterTimeout");
         Objects.requireNonNull(limits, "limits");
-        if (virtualClusters.isEmpty()) {
-            throw new IllegalArgumentException("no virtual clusters");
-        }
         if (maxFrameBytes < 64) {
             throw new IllegalArgumentException("maxFrameBytes " + maxFrameBytes + " is below 64");
         }

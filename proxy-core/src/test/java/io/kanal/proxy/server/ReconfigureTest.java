@@ -279,6 +279,19 @@ class ReconfigureTest {
     }
 
     @Test
+    void aProxyWithoutVirtualClustersRunsAndAReloadCanAddOne() throws Exception {
+        start();
+        firstPort = FreePorts.consecutive(3 * PORTS);
+
+        ReloadResult result = proxy.reconfigure(config(cluster("a", 0)));
+
+        assertEquals(List.of("a"), result.added());
+        try (RawKafkaClient a = RawKafkaClient.connect(port(0))) {
+            assertRoundTrip(a, 1);
+        }
+    }
+
+    @Test
     void reconfiguringAClosedProxyIsRefused() throws Exception {
         start(cluster("a", 0));
         proxy.close();

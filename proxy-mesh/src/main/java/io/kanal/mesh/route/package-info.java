@@ -1,0 +1,2 @@
+/** Which cluster a topic lives in: the mesh's forwarding rules, first match wins. */
+package io.kanal.mesh.route;
