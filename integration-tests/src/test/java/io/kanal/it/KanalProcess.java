@@ -3,13 +3,8 @@ package io.kanal.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,8 +129,7 @@ public final class KanalProcess implements AutoCloseable {
      * reached. A configuration without an admin server is ready once its bootstrap port accepts connections.
      */
     private void awaitReady() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        Readyz readyz = new Readyz();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String lastAnswer = "no answer";
         while (System.nanoTime() < deadline) {
@@ -145,19 +139,13 @@ public final class KanalProcess implements AutoCloseable {
             String output = Files.readString(log);
             Matcher admin = ADMIN_LISTENING.matcher(output);
             if (admin.find()) {
-                try {
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(admin.group(1) + "/readyz"))
-                            .timeout(Duration.ofSeconds(2)).GET().build();
-                    HttpResponse<String> readyz = http.send(request, HttpResponse.BodyHandlers.ofString());
-                    if (readyz.statusCode() == 200) {
-                        adminUrl = admin.group(1);
-                        return;
-                    }
-                    lastAnswer = readyz.statusCode() + " " + readyz.body().strip();
-                } catch (IOException notYet) {
-                    lastAnswer = notYet.toString();
+                Optional<String> notReady = readyz.notReady(admin.group(1));
+                if (notReady.isEmpty()) {
+                    adminUrl = admin.group(1);
+                    return;
                 }
-            } else if (output.contains(CLUSTER_LISTENING) && accepts(bootstrapPort)) {
+                lastAnswer = notReady.get();
+            } else if (output.contains(CLUSTER_LISTENING) && FreePorts.accepts(bootstrapPort)) {
                 return;
             }
             Thread.sleep(100);
@@ -165,15 +153,6 @@ public final class KanalProcess implements AutoCloseable {
         process.destroyForcibly();
         throw new AssertionError("kanal was not ready on " + bootstrapServers() + " within " + START_TIMEOUT
                 + " (/readyz: " + lastAnswer + "):\n" + Files.readString(log));
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException notYet) {
-            return false;
-        }
     }
 
     /**

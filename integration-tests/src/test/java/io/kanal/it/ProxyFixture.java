@@ -1,5 +1,6 @@
 package io.kanal.it;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -9,6 +9,7 @@ import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.server.ProxyServer;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

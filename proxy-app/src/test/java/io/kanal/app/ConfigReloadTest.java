@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kanal.app.reload.ConfigReloader;
+import io.kanal.proxy.testing.FreePorts;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -90,7 +91,7 @@ class ConfigReloadTest {
         config = directory.resolve("kanal.yaml");
         // Every port a test uses comes from this one block: separately found ports could sit next to each other,
         // and a virtual cluster also takes the port after its bootstrap port.
-        adminPort = LoopbackPorts.consecutive(PORT_BLOCK);
+        adminPort = FreePorts.consecutive(PORT_BLOCK);
         nextPort = adminPort + 1;
     }
 
@@ -123,7 +124,7 @@ class ConfigReloadTest {
                     + cluster("b", b)));
             Files.move(temporary, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-            await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
+            await(() -> FreePorts.accepts(b), "virtual cluster b listening on " + b);
             String line = awaitLog("Configuration reloaded from " + config);
             assertTrue(line.contains("(file change): added [b], removed [], changed [], unchanged [a]"), line);
             // The same client socket: the proxy would have closed it had it replaced a's listener.
@@ -148,11 +149,11 @@ class ConfigReloadTest {
 
         write(yaml(cluster("a", a) + cluster("b", b)) + "reload: { watch: false }\n");
         Thread.sleep(ConfigReloader.WATCH_DEBOUNCE.toMillis() * 3);
-        assertFalse(LoopbackPorts.accepts(b), "reloaded without being asked");
+        assertFalse(FreePorts.accepts(b), "reloaded without being asked");
 
         reloadSignals.forEach(Runnable::run);
 
-        await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
+        await(() -> FreePorts.accepts(b), "virtual cluster b listening on " + b);
         assertTrue(awaitLog("Configuration reloaded").contains("(SIGHUP): added [b]"));
         assertEquals(List.of("a", "b"), clusterNames(effectiveConfig()));
         assertFalse(effectiveConfig().path("reload").path("watch").asBoolean(true));
@@ -191,7 +192,7 @@ class ConfigReloadTest {
         // Once the port is free, SIGHUP (the file itself has not changed since) applies it.
         log.list.clear();
         reloadSignals.forEach(Runnable::run);
-        await(() -> LoopbackPorts.accepts(b), "virtual cluster b listening on " + b);
+        await(() -> FreePorts.accepts(b), "virtual cluster b listening on " + b);
         assertEquals(List.of("a", "b"), clusterNames(effectiveConfig()));
         assertEquals(1.0, reloads("success"));
     }

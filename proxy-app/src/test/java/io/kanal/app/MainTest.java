@@ -1,5 +1,6 @@
 package io.kanal.app;
 
+import io.kanal.proxy.testing.FreePorts;
 import io.kanal.proxy.tls.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,7 +129,7 @@ class MainTest {
 
     @Test
     void runsUntilTheShutdownHookClosesTheProxy() throws Exception {
-        int port = LoopbackPorts.consecutive(2);
+        int port = FreePorts.consecutive(2);
         Path config = write(configOnPort(Integer.toString(port)));
         Main main = main(Map.of());
 
@@ -145,12 +146,12 @@ class MainTest {
         shutdownHooks.get(0).run();
 
         assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
-        assertFalse(LoopbackPorts.accepts(port), "still listening after shutdown");
+        assertFalse(FreePorts.accepts(port), "still listening after shutdown");
     }
 
     @Test
     void aMeshAloneRunsUntilTheShutdownHookClosesIt() throws Exception {
-        int port = LoopbackPorts.consecutive(1);
+        int port = FreePorts.consecutive(1);
         Path config = write(meshOnPort(port, ""));
         Main main = main(Map.of());
 
@@ -165,7 +166,7 @@ class MainTest {
         shutdownHooks.get(0).run();
 
         assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
-        assertFalse(LoopbackPorts.accepts(port), "the mesh still listens after shutdown");
+        assertFalse(FreePorts.accepts(port), "the mesh still listens after shutdown");
     }
 
     @Test
@@ -214,7 +215,7 @@ class MainTest {
 
     private static void awaitListening(int port) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!LoopbackPorts.accepts(port)) {
+        while (!FreePorts.accepts(port)) {
             assertTrue(System.nanoTime() < deadline, "nothing listening on port " + port);
             Thread.sleep(50);
         }

@@ -2,6 +2,7 @@ package io.kanal.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kanal.proxy.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,7 +51,7 @@ class MetricsEndToEndTest {
     @Test
     void countsEveryProduceRequestAndServesHealthAndConfig() throws Exception {
         // One block: the bootstrap port, its broker's port, the admin port.
-        int bootstrapPort = LoopbackPorts.consecutive(3);
+        int bootstrapPort = FreePorts.consecutive(3);
         int adminPort = bootstrapPort + 2;
         String admin = "http://127.0.0.1:" + adminPort;
         String bootstrap = "127.0.0.1:" + bootstrapPort;
@@ -112,7 +113,7 @@ class MetricsEndToEndTest {
             shutdownHooks.get(0).run();
         }
         assertEquals(Main.EXIT_OK, exitCode.get(60, TimeUnit.SECONDS));
-        assertFalse(LoopbackPorts.accepts(adminPort), "the admin server still listens after shutdown");
+        assertFalse(FreePorts.accepts(adminPort), "the admin server still listens after shutdown");
     }
 
     private void awaitReady(String admin, CompletableFuture<Integer> exitCode) throws InterruptedException {

@@ -11,15 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kanal.it.FreePorts;
+import io.kanal.it.ChildProcess.Result;
 import io.kanal.it.KafkaCluster;
+import io.kanal.it.Readyz;
 import io.kanal.it.SharedCluster;
+import io.kanal.proxy.testing.FreePorts;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -264,25 +262,18 @@ class DistributionTarballTest {
 
     /** Waits for {@code /readyz} to answer 200: every listener bound and the target cluster reached. */
     private static void awaitReady(Process kanal, int adminPort, Path stderr) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
+        Readyz readyz = new Readyz();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             if (!kanal.isAlive()) {
                 throw new AssertionError("kanal exited with " + kanal.exitValue() + ":\n" + read(stderr));
             }
-            try {
-                HttpResponse<String> answer = http.send(readyz, HttpResponse.BodyHandlers.ofString());
-                if (answer.statusCode() == 200) {
-                    return;
-                }
-                last = answer.statusCode() + " " + answer.body().strip();
-            } catch (IOException notYet) {
-                last = notYet.toString();
+            Optional<String> notReady = readyz.notReady("http://127.0.0.1:" + adminPort);
+            if (notReady.isEmpty()) {
+                return;
             }
+            last = notReady.get();
             Thread.sleep(200);
         }
         throw new AssertionError("kanal was not ready within " + START_TIMEOUT + " (/readyz: " + last + "):\n"
@@ -293,14 +284,6 @@ class DistributionTarballTest {
     private static Result healthcheck(int adminPort) throws Exception {
         return run(List.of("bash", PROJECT_ROOT.resolve("docker/healthcheck.sh").toString()), temp,
                 Map.of("KANAL_ADMIN_PORT", Integer.toString(adminPort)));
-    }
-
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
-
-        String describe() {
-            return String.join(" ", command) + "\nexit code " + exitCode + "\n--- stdout ---\n" + stdout
-                    + "\n--- stderr ---\n" + stderr;
-        }
     }
 
     /** Runs a short command in {@code directory} with a clean environment plus {@code environment}. */

@@ -2,9 +2,9 @@ package io.kanal.it.mesh;
 
 import io.kanal.it.ChildProcess;
 import io.kanal.it.Clients;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
+import io.kanal.proxy.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

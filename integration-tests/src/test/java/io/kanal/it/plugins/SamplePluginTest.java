@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kanal.it.FreePorts;
 import io.kanal.it.KafkaCluster;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.SharedCluster;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.kanal.it.sasl;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,7 +22,6 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
 
-import io.kanal.it.FreePorts;
 import io.kanal.it.Names;
 import io.kanal.proxy.config.HostPort;
 import kafka.server.KafkaConfig;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -54,7 +55,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.kanal.it.ChildProcess;
 import io.kanal.it.Clients;
 import io.kanal.it.Consuming;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kanal.proxy.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.kanal.it.Await;
 import io.kanal.it.Clients;
 import io.kanal.it.Consuming;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 

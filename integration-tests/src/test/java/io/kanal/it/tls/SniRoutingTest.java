@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kanal.it.ChildProcess;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KafkaCluster;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.it.SharedCluster;
 import io.kanal.it.Topics;
+import io.kanal.proxy.testing.FreePorts;
 import io.kanal.proxy.tls.TestPki;
 import java.net.ConnectException;
 import java.net.InetAddress;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kanal.it.Clients;
 import io.kanal.it.Consuming;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KafkaCluster;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.it.SharedCluster;
 import io.kanal.it.Topics;
+import io.kanal.proxy.testing.FreePorts;
 import io.kanal.proxy.tls.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;

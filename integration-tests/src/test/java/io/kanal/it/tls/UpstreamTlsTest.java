@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kanal.it.Clients;
 import io.kanal.it.Consuming;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
+import io.kanal.proxy.testing.FreePorts;
 import io.kanal.proxy.tls.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -49,6 +50,7 @@ final class FakeBroker implements AutoCloseable {
     private final BlockingQueue<Request> received = new LinkedBlockingQueue<>();
     private final List<Peer> peers = new CopyOnWriteArrayList<>();
     private volatile Script script = ECHO;
+    private boolean closed;
 
     private FakeBroker(ServerSocket server) {
         this.server = server;
@@ -110,10 +112,19 @@ final class FakeBroker implements AutoCloseable {
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
-                Peer peer = new Peer(server.accept());
-                peers.add(peer);
+                Socket socket = server.accept();
+                Peer peer;
+                // A connection accepted while close() runs must be closed by one of the two, never by neither.
+                synchronized (peers) {
+                    if (closed) {
+                        socket.close();
+                        return;
+                    }
+                    peer = new Peer(socket);
+                    peers.add(peer);
+                }
                 threads.execute(peer::serve);
-            } catch (IOException closed) {
+            } catch (IOException | RejectedExecutionException closedNow) {
                 return;
             }
         }
@@ -121,6 +132,9 @@ final class FakeBroker implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (peers) {
+            closed = true;
+        }
         server.close();
         for (Peer peer : peers) {
             peer.close();

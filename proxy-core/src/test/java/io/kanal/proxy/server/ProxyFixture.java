@@ -8,6 +8,7 @@ import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.protocol.KafkaMessages;
+import io.kanal.proxy.testing.FreePorts;
 import io.kanal.proxy.tls.TlsProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -16,6 +16,7 @@ import io.kanal.proxy.config.NodeIdRange;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.protocol.KafkaMessages;
+import io.kanal.proxy.testing.FreePorts;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.DataInputStream;
 import java.io.IOException;

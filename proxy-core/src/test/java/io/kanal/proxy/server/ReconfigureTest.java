@@ -16,6 +16,7 @@ import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.KafkaApi;
+import io.kanal.proxy.testing.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ConnectException;

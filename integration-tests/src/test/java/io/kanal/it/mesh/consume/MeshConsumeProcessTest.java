@@ -2,12 +2,12 @@ package io.kanal.it.mesh.consume;
 
 import io.kanal.it.ChildProcess;
 import io.kanal.it.Clients;
-import io.kanal.it.FreePorts;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.it.mesh.MeshClusters;
 import io.kanal.it.mesh.SingleNodeCluster;
 import io.kanal.it.mesh.WithMeshClusters;
+import io.kanal.proxy.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

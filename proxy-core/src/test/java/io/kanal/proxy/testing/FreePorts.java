@@ -1,18 +1,19 @@
-package io.kanal.it;
+package io.kanal.proxy.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Finds blocks of consecutive free TCP ports on 127.0.0.1: the proxy needs its bootstrap port followed by one port per
- * broker node id, so a single free port is not enough.
+ * Ports on 127.0.0.1 for tests, shared by every module's tests through this module's test jar. A virtual cluster needs
+ * a block of consecutive ports (its bootstrap port, then one per broker node id), so a single free port is not enough.
  *
  * <p>A port found free can be taken by another process before the proxy binds it; the range searched lies below
- * Linux's ephemeral range (32768-60999) so that outgoing connections, the usual thief, never pick these ports.
+ * Linux's ephemeral range (32768-60999), so that outgoing connections, the usual thief, never pick these ports.
  */
 public final class FreePorts {
 
@@ -34,7 +35,18 @@ public final class FreePorts {
                 return first;
             }
         }
-        throw new IllegalStateException("found no " + count + " consecutive free ports on 127.0.0.1 in " + ATTEMPTS + " tries");
+        throw new IllegalStateException("found no " + count + " consecutive free ports on 127.0.0.1 in " + ATTEMPTS
+                + " tries");
+    }
+
+    /** Whether something accepts connections on {@code port} of 127.0.0.1. */
+    public static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean allFree(int first, int count) {
@@ -55,7 +67,7 @@ public final class FreePorts {
                 try {
                     socket.close();
                 } catch (IOException ignored) {
-                    // closing a listening socket that accepted nothing cannot lose data
+                    // Closing a listening socket that accepted nothing cannot lose data.
                 }
             }
         }
