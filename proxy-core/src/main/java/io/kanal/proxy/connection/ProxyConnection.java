@@ -20,6 +20,7 @@ import io.kanal.proxy.sasl.UpstreamSaslHandler;
 import io.kanal.proxy.tls.TlsErrors;
 import io.kanal.proxy.tls.TlsEstablished;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -63,6 +64,8 @@ public final class ProxyConnection implements FilteredConnection {
     private static final Logger log = LoggerFactory.getLogger(ProxyConnection.class);
     /** The client id the proxy's own requests carry, so broker logs tell them apart. */
     private static final String OUT_OF_BAND_CLIENT_ID = "kanal";
+    private static final AdaptiveRecvByteBufAllocator UPSTREAM_READS =
+            new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 1024 * 1024);
 
     private final ConnectionSettings settings;
     private final Channel downstream;
@@ -138,6 +141,10 @@ public final class ProxyConnection implements FilteredConnection {
                 .option(ChannelOption.AUTO_READ, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.writeBufferWaterMark())
+                // Reads of up to 1 MiB (Netty's default stops at 64 KiB): a large Fetch response then passes through
+                // in a few reads and writes instead of dozens, each a wake-up and two system calls. Reading stops
+                // while the client cannot take more, so this is also about what one connection holds at most.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, UPSTREAM_READS)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
