@@ -58,7 +58,7 @@ class SaslTerminationTest {
     private static final int ITERATIONS = 4096;
 
     /** Answers ApiVersions as a broker does, everything else with an echo. */
-    private static final FakeBroker.Script BROKER = (request, peer) -> {
+    static final FakeBroker.Script BROKER = (request, peer) -> {
         if (request.api() == ApiKeys.API_VERSIONS) {
             ApiVersionCollection keys = new ApiVersionCollection();
             for (ApiKeys api : List.of(ApiKeys.API_VERSIONS, ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE,
