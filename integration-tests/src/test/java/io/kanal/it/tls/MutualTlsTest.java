@@ -142,7 +142,8 @@ class MutualTlsTest {
         assertEquals(values, records.stream().map(ConsumerRecord::value).toList(), "every record, once, in order");
         for (ConsumerRecord<String, String> record : records) {
             Header principal = record.headers().lastHeader(PRINCIPAL_HEADER);
-            assertEquals("alice", principal == null ? null : new String(principal.value(), StandardCharsets.UTF_8));
+            assertEquals("User:alice", principal == null ? null : new String(principal.value(),
+                    StandardCharsets.UTF_8));
         }
     }
 
@@ -176,7 +177,7 @@ class MutualTlsTest {
                 "-q", "-f", "%h|%s\\n"), "", READ_TIMEOUT);
         assertEquals(0, consumed.exitCode(), consumed::describe);
 
-        List<String> expected = lines.stream().map(line -> PRINCIPAL_HEADER + "=kcat-client|" + line).sorted()
+        List<String> expected = lines.stream().map(line -> PRINCIPAL_HEADER + "=User:kcat-client|" + line).sorted()
                 .collect(Collectors.toList());
         assertEquals(expected, consumed.stdoutLines().stream().sorted().collect(Collectors.toList()),
                 consumed::describe);

@@ -24,6 +24,7 @@ import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
 import org.slf4j.Logger;
@@ -277,7 +278,7 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
             return;
         }
         if (server.isComplete()) {
-            String principal = "User:" + server.getAuthorizationID();
+            String principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID()).toString();
             state = State.AUTHENTICATED;
             cancelTimeout();
             disposeServer();

@@ -110,7 +110,7 @@ class DownstreamTlsTest {
             assertRoundTrip(client, 1);
         }
         ConnectionInfo info = seenByFilter.poll(5, TimeUnit.SECONDS);
-        assertEquals("alice", info.principal().orElseThrow());
+        assertEquals("User:alice", info.principal().orElseThrow());
         assertEquals("CN=alice,O=Kanal", info.tlsSession().orElseThrow().getPeerPrincipal().getName());
         assertEquals(1, fixture.broker.connectionCount());
     }
@@ -136,7 +136,7 @@ class DownstreamTlsTest {
         try (RawKafkaClient client = fixture.connectTls(pki.sslContext(alice), "kanal.test")) {
             assertRoundTrip(client, 2);
         }
-        assertEquals("CN=alice,O=Kanal", seenByFilter.poll(5, TimeUnit.SECONDS).principal().orElseThrow(),
+        assertEquals("User:CN=alice,O=Kanal", seenByFilter.poll(5, TimeUnit.SECONDS).principal().orElseThrow(),
                 "the DEFAULT rule takes the subject as it is");
     }
 
