@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A login that fails (wrong credentials, a mechanism the broker does not enable, no answer in time) is logged at
  * ERROR, naming the virtual cluster and the broker, at most once every ten seconds per virtual cluster, and closes
- * the broker connection; {@link #loggedIn()} then completes exceptionally.
+ * the broker connection; {@link #loggedIn()} then completes exceptionally. A broker connection that fails for another
+ * reason before the login is done (its TLS handshake, a broken frame) is no failed login: the failure goes on to the
+ * connection's handler, which reports it as what it is.
  */
 public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
 
@@ -133,7 +135,7 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
             authenticate(ctx, next);
             return;
         }
-        timer.cancel(false);
+        cancelTimer();
         metrics.upstream(credentials.mechanism().mechanismName(), SaslMetrics.SUCCESS);
         ctx.pipeline().remove(this);
         loggedIn.complete(null);
@@ -160,22 +162,31 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, cause.getMessage() != null ? cause.getMessage() : cause.toString());
+        // First, so that the connection closes with this reason rather than as if the login had been refused.
         ctx.fireExceptionCaught(cause);
+        if (!loggedIn.isDone()) {
+            cancelTimer();
+            loggedIn.completeExceptionally(cause);
+            ctx.close();
+        }
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {
         if (loggedIn.isDone()) {
             return;
         }
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        cancelTimer();
         metrics.upstream(credentials.mechanism().mechanismName(), SaslMetrics.FAILURE);
         credentials.failureLog().error("{}: cannot log in to broker {}: {}", metrics.proxyMetrics().virtualCluster(),
                 broker, credentials.describe() + ": " + reason);
         loggedIn.completeExceptionally(new SaslException("cannot log in to broker " + broker + " with "
                 + credentials.describe() + ": " + reason));
         ctx.close();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 }

@@ -2,11 +2,19 @@ package io.kanal.proxy.server;
 
 import static io.kanal.proxy.server.ProxyFixture.assertRoundTrip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import io.kanal.proxy.config.ClientAuth;
 import io.kanal.proxy.config.DownstreamTlsConfig;
+import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.UpstreamTlsConfig;
+import io.kanal.proxy.config.VirtualClusterConfig;
 import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.KafkaApi;
 import io.kanal.proxy.sasl.ClientAuthentication;
@@ -33,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS and SASL on one virtual cluster, both ways: clients connect with TLS and a client certificate and log in to the
@@ -111,6 +120,38 @@ class TlsWithSaslTest {
         assertEquals(1, fixture.count("kanal.authentications", "mechanism", "SCRAM-SHA-512", "result", "success"));
         assertEquals(1, fixture.count("kanal.upstream.authentications", "mechanism", "SCRAM-SHA-512", "result",
                 "success"));
+    }
+
+    @Test
+    void aBrokerCertificateThatDoesNotFitIsLoggedAsTheTlsFailureItIsNotAsAFailedLogin() throws Exception {
+        FakeBroker broker = FakeBroker.startTls(pki.sslContext(brokerCertificate), false);
+        HostPort localhost = new HostPort("localhost", broker.address().port());
+        UpstreamTlsConfig upstreamTls = new UpstreamTlsConfig(Optional.of(pki.trusted()), Optional.empty(), true,
+                TlsDefaults.PROTOCOLS, TlsDefaults.CIPHER_SUITES);
+        SaslSettings login = new SaslSettings(Optional.empty(),
+                Optional.of(UpstreamCredentials.password(SaslMechanism.PLAIN, BROKER_USER, BROKER_PASSWORD)));
+        fixture = ProxyFixture.start(broker, cluster -> new VirtualClusterConfig(cluster.name(), cluster.bootstrap(),
+                cluster.advertisedHost(), cluster.nodeIds(), List.of(localhost), cluster.filters())
+                .withTargetTls(upstreamTls).withSasl(login), null);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        try (RawKafkaClient client = fixture.connect()) {
+            client.send(ProxyFixture.heartbeat(1));
+            client.assertClosedByProxy();
+        } finally {
+            root.detachAppender(logs);
+        }
+
+        List<String> lines = logs.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.stream().anyMatch(line -> line.endsWith(": broker " + localhost
+                + ": TLS: No name matching localhost found")), lines::toString);
+        assertTrue(lines.stream().noneMatch(line -> line.contains("cannot log in")), lines::toString);
+        assertEquals(0, fixture.count("kanal.upstream.authentications", "result", "failure"),
+                "no login was tried, so none failed");
+        assertEquals(List.of(), broker.pendingRequests());
     }
 
     /** A filter that records the principal of every ApiVersions and Heartbeat request. */
