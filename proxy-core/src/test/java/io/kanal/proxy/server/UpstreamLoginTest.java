@@ -5,6 +5,7 @@ import static io.kanal.proxy.server.ProxyFixture.heartbeat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -15,6 +16,8 @@ import io.kanal.proxy.sasl.SaslSettings;
 import io.kanal.proxy.sasl.UpstreamCredentials;
 import io.kanal.proxy.sasl.UpstreamSaslHandler;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -168,6 +171,25 @@ class UpstreamLoginTest {
                 onlyError());
         assertEquals(1, logins("OAUTHBEARER", "success"));
         assertEquals(1, logins("OAUTHBEARER", "failure"));
+    }
+
+    @Test
+    void aTokenFileThatCannotBeReadYetHoldsUpNoEventLoop() throws Exception {
+        Path pipe = directory.resolve("token-pipe");
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo makes the pipe");
+        start(UpstreamCredentials.tokenFile(pipe), Duration.ofMillis(500), Set.of("OAUTHBEARER"));
+        try (RawKafkaClient client = fixture.connect()) {
+            client.send(heartbeat(1));
+            // The login's timeout runs on the event loop of the connection: it can only fire while the read of the
+            // token, which waits for a writer to the pipe, holds up another thread.
+            client.assertClosedByProxy();
+        } finally {
+            // Opened for reading and writing, the pipe does not wait for a reader; closing it ends the read.
+            try (RandomAccessFile writer = new RandomAccessFile(pipe.toFile(), "rw")) {
+                writer.write("late".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        assertTrue(onlyError().endsWith("no answer within 500 ms"), onlyError());
     }
 
     private String onlyError() {
