@@ -6,8 +6,12 @@ import static io.kanal.proxy.server.SaslClientSide.authenticate;
 import static io.kanal.proxy.server.SaslClientSide.handshake;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
@@ -17,6 +21,7 @@ import io.kanal.proxy.sasl.ClientAuthentication;
 import io.kanal.proxy.sasl.CredentialEntry;
 import io.kanal.proxy.sasl.CredentialsFile;
 import io.kanal.proxy.sasl.SaslMechanism;
+import io.kanal.proxy.sasl.SaslServerHandler;
 import io.kanal.proxy.sasl.SaslSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,6 +47,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * SASL termination through a real proxy in front of a fake broker: the proxy answers SaslHandshake and
@@ -219,6 +225,38 @@ class SaslTerminationTest {
             client.assertClosedByProxy();
         }
         assertEquals(1, authentications("PLAIN", "failure"));
+    }
+
+    /**
+     * Kafka's SCRAM server quotes a token it cannot parse in its exception: the log line of the failure must not, for
+     * the token is the client's to choose (a PLAIN token sent by mistake carries a password, a forged one line breaks).
+     */
+    @Test
+    void aTokenTheServerCannotParseIsNotRepeatedInTheLog() throws Exception {
+        start();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger handlerLog = (Logger) LoggerFactory.getLogger(SaslServerHandler.class);
+        handlerLog.addAppender(logs);
+        try {
+            for (byte[] token : List.of(SaslClientSide.plainToken(USER, PASSWORD),
+                    ("n,,n=" + USER + ",r=abc\n2026-11-21 10:00:00.000 INFO forged line").getBytes())) {
+                try (RawKafkaClient client = fixture.connect()) {
+                    handshake(client, "SCRAM-SHA-512", 1);
+                    assertEquals(Errors.SASL_AUTHENTICATION_FAILED.code(), authenticate(client, token, 2).errorCode());
+                    client.assertClosedByProxy();
+                }
+            }
+        } finally {
+            handlerLog.detachAppender(logs);
+        }
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(2, lines.stream().filter(line -> line.contains("failed to authenticate")).count(), lines::toString);
+        for (String line : lines) {
+            assertFalse(line.contains(PASSWORD), line);
+            assertFalse(line.contains("forged"), line);
+            assertFalse(line.chars().anyMatch(Character::isISOControl), line);
+        }
     }
 
     @Test
