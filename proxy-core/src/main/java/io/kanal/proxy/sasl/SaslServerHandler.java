@@ -2,6 +2,7 @@ package io.kanal.proxy.sasl;
 
 import io.kanal.proxy.frame.KafkaFrameDecoder;
 import io.kanal.proxy.metrics.ProxyMetrics;
+import io.kanal.proxy.net.LogText;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.MalformedFrameException;

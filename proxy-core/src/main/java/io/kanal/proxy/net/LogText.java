@@ -1,7 +1,10 @@
-package io.kanal.proxy.sasl;
+package io.kanal.proxy.net;
 
-/** Text a client chose (user names, mechanism names, what a SASL server says of its token), made safe for a log line. */
-final class LogText {
+/**
+ * Text a client chose (user names, mechanism names, host names asked for by SNI, what a SASL server says of a token),
+ * made safe for a log line.
+ */
+public final class LogText {
 
     private static final int MAX_LENGTH = 64;
 
@@ -9,12 +12,12 @@ final class LogText {
     }
 
     /** At most 64 characters, with control characters (line breaks that could forge log lines) as {@code ?}. */
-    static String printable(String text) {
+    public static String printable(String text) {
         return printable(text, MAX_LENGTH);
     }
 
     /** At most {@code maxLength} characters, with control characters as {@code ?}. */
-    static String printable(String text, int maxLength) {
+    public static String printable(String text, int maxLength) {
         if (text == null) {
             return "";
         }
