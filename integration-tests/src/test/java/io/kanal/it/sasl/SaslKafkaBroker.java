@@ -1,13 +1,10 @@
 package io.kanal.it.sasl;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +13,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.metadata.storage.Formatter;
 
+import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.it.FreePorts;
 import io.kanal.it.Names;
 import io.kanal.proxy.config.HostPort;
@@ -37,12 +33,12 @@ import kafka.server.KafkaRaftServer;
 public final class SaslKafkaBroker implements AutoCloseable {
 
     /** The broker's node id: a virtual cluster in front of it needs a broker port for this id only. */
-    public static final int NODE_ID = 1;
+    public static final int NODE_ID = EmbeddedKafkaBroker.NODE_ID;
 
     private static final String HOST = "127.0.0.1";
     private static final String SASL_LISTENER = "SASL";
     private static final String INTERNAL_LISTENER = "INTERNAL";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String CONTROLLER_LISTENER = EmbeddedKafkaBroker.CONTROLLER_LISTENER;
     private static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -71,15 +67,7 @@ public final class SaslKafkaBroker implements AutoCloseable {
         List<String> scram = new ArrayList<>();
         users.forEach((user, password) -> SCRAM_MECHANISMS.forEach(mechanism ->
                 scram.add(mechanism + "=[name=" + user + ",password=" + password + "]")));
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setMetadataLogDirectory(config.metadataLogDir())
-                .addDirectory(dataDirectory.toString())
-                .setScramArguments(scram)
-                .run();
+        EmbeddedKafkaBroker.formatter(config, dataDirectory).setScramArguments(scram).run();
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         SaslKafkaBroker broker = new SaslKafkaBroker(dataDirectory, server, ports[0], ports[1]);
         try {
@@ -96,10 +84,7 @@ public final class SaslKafkaBroker implements AutoCloseable {
     }
 
     private static Map<String, String> properties(Path dataDirectory, int[] ports, Map<String, String> users) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("process.roles", "broker,controller");
-        properties.put("node.id", Integer.toString(NODE_ID));
-        properties.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + ports[2]);
+        Map<String, String> properties = EmbeddedKafkaBroker.singleNodeProperties(HOST, ports[2], dataDirectory);
         properties.put("listeners", SASL_LISTENER + "://" + HOST + ":" + ports[0] + ","
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1] + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + ports[2]);
@@ -107,7 +92,6 @@ public final class SaslKafkaBroker implements AutoCloseable {
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1]);
         properties.put("listener.security.protocol.map", SASL_LISTENER + ":SASL_PLAINTEXT,"
                 + INTERNAL_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        properties.put("controller.listener.names", CONTROLLER_LISTENER);
         properties.put("inter.broker.listener.name", INTERNAL_LISTENER);
         String prefix = "listener.name." + SASL_LISTENER.toLowerCase() + ".";
         properties.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER");
@@ -122,15 +106,7 @@ public final class SaslKafkaBroker implements AutoCloseable {
         }
         properties.put(prefix + "oauthbearer.sasl.jaas.config",
                 "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
-        properties.put("log.dirs", dataDirectory.toString());
-        properties.put("offsets.topic.replication.factor", "1");
         properties.put("offsets.topic.num.partitions", "3");
-        properties.put("transaction.state.log.replication.factor", "1");
-        properties.put("transaction.state.log.min.isr", "1");
-        properties.put("share.coordinator.state.topic.replication.factor", "1");
-        properties.put("share.coordinator.state.topic.min.isr", "1");
-        properties.put("group.initial.rebalance.delay.ms", "0");
-        properties.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         return properties;
     }
 
