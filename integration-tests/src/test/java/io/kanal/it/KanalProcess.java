@@ -1,6 +1,7 @@
 package io.kanal.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -190,6 +191,14 @@ public final class KanalProcess implements AutoCloseable {
         String output = readLog();
         assertEquals(143, process.exitValue(), () -> "kanal's exit code after SIGTERM; its output:\n" + output);
         assertTrue(output.contains("stopped accepting;"), () -> "no graceful shutdown in kanal's output:\n" + output);
+    }
+
+    /** Fails when anything Kanal has written so far holds one of {@code secrets}, such as a password it was given. */
+    public void assertLogOmits(String... secrets) {
+        String output = readLog();
+        for (String secret : secrets) {
+            assertFalse(output.contains(secret), () -> "kanal logged the secret '" + secret + "':\n" + output);
+        }
     }
 
     /** Everything Kanal has written to stdout and stderr so far. */
