@@ -25,8 +25,9 @@ import kafka.server.KafkaRaftServer;
 
 /**
  * A single-node Kafka broker in this JVM whose client listener requires SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
- * and OAUTHBEARER (unsecured JWTs, Kafka's default validator). A second, plaintext listener is for setting up what a
- * test needs (topics) without credentials; the proxy never sees it.
+ * and OAUTHBEARER (unsecured JWTs, Kafka's default validator), over plaintext or, started with
+ * {@link #startWithTls}, over TLS (SASL_SSL). A second, plaintext listener is for setting up what a test needs
+ * (topics) without credentials; the proxy never sees it.
  *
  * <p>Started once per test class: a broker configured differently from the shared cluster.
  */
@@ -60,10 +61,29 @@ public final class SaslKafkaBroker implements AutoCloseable {
      * @param users user name to password; each user can log in with PLAIN and with both SCRAM mechanisms
      */
     public static SaslKafkaBroker start(Map<String, String> users) throws Exception {
+        return start(users, Map.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with a SASL listener that speaks TLS: SASL_SSL. Clients need not show a certificate.
+     *
+     * @param keyStore the broker's key and certificate, PKCS12, whose key has the store's password
+     */
+    public static SaslKafkaBroker startWithTls(Map<String, String> users, Path keyStore, String password)
+            throws Exception {
+        return start(users, Map.of(
+                "ssl.keystore.type", "PKCS12",
+                "ssl.keystore.location", keyStore.toString(),
+                "ssl.keystore.password", password,
+                "ssl.key.password", password));
+    }
+
+    /** @param tls the SASL listener's TLS settings; none for SASL_PLAINTEXT */
+    private static SaslKafkaBroker start(Map<String, String> users, Map<String, String> tls) throws Exception {
         Path dataDirectory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sasl-broker-");
         int first = FreePorts.consecutive(3);
         int[] ports = {first, first + 1, first + 2};
-        KafkaConfig config = new KafkaConfig(properties(dataDirectory, ports, users), false);
+        KafkaConfig config = new KafkaConfig(properties(dataDirectory, ports, users, tls), false);
         List<String> scram = new ArrayList<>();
         users.forEach((user, password) -> SCRAM_MECHANISMS.forEach(mechanism ->
                 scram.add(mechanism + "=[name=" + user + ",password=" + password + "]")));
@@ -83,17 +103,20 @@ public final class SaslKafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    private static Map<String, String> properties(Path dataDirectory, int[] ports, Map<String, String> users) {
+    private static Map<String, String> properties(Path dataDirectory, int[] ports, Map<String, String> users,
+                                                  Map<String, String> tls) {
         Map<String, String> properties = EmbeddedKafkaBroker.singleNodeProperties(HOST, ports[2], dataDirectory);
         properties.put("listeners", SASL_LISTENER + "://" + HOST + ":" + ports[0] + ","
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1] + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + ports[2]);
         properties.put("advertised.listeners", SASL_LISTENER + "://" + HOST + ":" + ports[0] + ","
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1]);
-        properties.put("listener.security.protocol.map", SASL_LISTENER + ":SASL_PLAINTEXT,"
+        String saslProtocol = tls.isEmpty() ? "SASL_PLAINTEXT" : "SASL_SSL";
+        properties.put("listener.security.protocol.map", SASL_LISTENER + ":" + saslProtocol + ","
                 + INTERNAL_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         properties.put("inter.broker.listener.name", INTERNAL_LISTENER);
         String prefix = "listener.name." + SASL_LISTENER.toLowerCase() + ".";
+        tls.forEach((key, value) -> properties.put(prefix + key, value));
         properties.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER");
         StringBuilder plainUsers = new StringBuilder();
         users.forEach((user, password) -> plainUsers.append(" user_").append(user).append("=\"").append(password)
@@ -110,7 +133,7 @@ public final class SaslKafkaBroker implements AutoCloseable {
         return properties;
     }
 
-    /** The listener that requires SASL: what the proxy (or a client, directly) connects to. */
+    /** The listener that requires SASL (over TLS when so started): what the proxy, or a client, connects to. */
     public HostPort saslAddress() {
         return new HostPort(HOST, saslPort);
     }
