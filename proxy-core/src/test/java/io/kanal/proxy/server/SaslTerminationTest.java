@@ -23,7 +23,6 @@ import io.kanal.proxy.sasl.CredentialsFile;
 import io.kanal.proxy.sasl.SaslMechanism;
 import io.kanal.proxy.sasl.SaslServerHandler;
 import io.kanal.proxy.sasl.SaslSettings;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +40,9 @@ import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -81,15 +80,10 @@ class SaslTerminationTest {
 
     @TempDir
     Path directory;
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private final List<String> principalsSeen = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     private void start(List<SaslMechanism> mechanisms, Duration timeout) throws Exception {
         Path credentials = directory.resolve("credentials");
@@ -104,7 +98,7 @@ class SaslTerminationTest {
                     principalsSeen.add(context.connection().principal().orElse("(none)"));
                     return context.pass();
                 }));
-        fixture = ProxyFixture.start(config -> withSasl(config, sasl), recorder);
+        fixture = proxies.start(config -> withSasl(config, sasl), recorder);
         fixture.broker.script(BROKER);
     }
 

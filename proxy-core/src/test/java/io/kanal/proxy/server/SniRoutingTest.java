@@ -42,9 +42,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -63,6 +63,8 @@ class SniRoutingTest {
     private static TestPki pki;
     private static TestPki.Issued proxyCertificate;
 
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private SSLContext client;
 
@@ -70,13 +72,6 @@ class SniRoutingTest {
     static void makeCertificates() throws Exception {
         pki = TestPki.create(directory, "Kanal Test CA");
         proxyCertificate = pki.issue("proxy", "/CN=kanal.test", "DNS:*.kanal.test");
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest
@@ -190,7 +185,7 @@ class SniRoutingTest {
         broker.script((request, peer) -> peer.send(request.api() == ApiKeys.METADATA
                 ? metadataAnswer(request, broker.address())
                 : FakeBroker.echoOf(request.frame())));
-        fixture = ProxyFixture.start(broker, cluster -> cluster.withTls(tls).withSni(sni), provider);
+        fixture = proxies.start(broker, cluster -> cluster.withTls(tls).withSni(sni), provider);
         client = pki.sslContext(null);
     }
 

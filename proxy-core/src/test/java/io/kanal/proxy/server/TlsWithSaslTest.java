@@ -25,7 +25,6 @@ import io.kanal.proxy.sasl.SaslSettings;
 import io.kanal.proxy.sasl.UpstreamCredentials;
 import io.kanal.proxy.tls.TestPki;
 import io.kanal.proxy.tls.TlsDefaults;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,10 +35,10 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +63,8 @@ class TlsWithSaslTest {
     private static Path credentials;
 
     private final List<String> principalsSeen = new CopyOnWriteArrayList<>();
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
 
     @BeforeAll
@@ -74,13 +75,6 @@ class TlsWithSaslTest {
         brokerCertificate = pki.issue("broker", "/CN=broker", "IP:127.0.0.1");
         credentials = Files.write(directory.resolve("credentials"), List.of(
                 CredentialEntry.create(APP_USER, ScramMechanism.SCRAM_SHA_512, APP_PASSWORD, 4096).line()));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test
@@ -97,7 +91,7 @@ class TlsWithSaslTest {
         DownstreamTlsConfig downstreamTls = DownstreamTlsConfig.of(TestPki.credentials(proxyCertificate))
                 .withClientAuth(ClientAuth.REQUIRED, pki.trusted())
                 .withPrincipalMappingRules("RULE:^CN=(.*?),.*$/$1/,DEFAULT");
-        fixture = ProxyFixture.start(broker, cluster -> cluster
+        fixture = proxies.start(broker, cluster -> cluster
                 .withTls(downstreamTls)
                 .withTargetTls(upstreamTls)
                 .withSasl(sasl), null, principalRecorder());
@@ -130,7 +124,7 @@ class TlsWithSaslTest {
                 TlsDefaults.PROTOCOLS, TlsDefaults.CIPHER_SUITES);
         SaslSettings login = new SaslSettings(Optional.empty(),
                 Optional.of(UpstreamCredentials.password(SaslMechanism.PLAIN, BROKER_USER, BROKER_PASSWORD)));
-        fixture = ProxyFixture.start(broker, cluster -> new VirtualClusterConfig(cluster.name(), cluster.bootstrap(),
+        fixture = proxies.start(broker, cluster -> new VirtualClusterConfig(cluster.name(), cluster.bootstrap(),
                 cluster.advertisedHost(), cluster.nodeIds(), List.of(localhost), cluster.filters())
                 .withTargetTls(upstreamTls).withSasl(login), null);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,6 +52,8 @@ class UpstreamLoginTest {
 
     @TempDir
     Path directory;
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger handlerLog = (Logger) LoggerFactory.getLogger(UpstreamSaslHandler.class);
@@ -63,17 +66,14 @@ class UpstreamLoginTest {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stopCapturing() {
         handlerLog.detachAppender(logs);
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private void start(UpstreamCredentials credentials, Duration connectTimeout, Set<String> enabled)
             throws IOException {
         SaslSettings sasl = new SaslSettings(Optional.empty(), Optional.of(credentials));
-        fixture = ProxyFixture.start(config -> SaslTerminationTest.withSasl(new ProxyConfig(config.virtualClusters(),
+        fixture = proxies.start(config -> SaslTerminationTest.withSasl(new ProxyConfig(config.virtualClusters(),
                 config.maxFrameBytes(), connectTimeout, config.shutdownGrace()), sasl));
         listener = new SaslListenerScript(USER, PASSWORD, enabled, FakeBroker.ECHO);
         fixture.broker.script(listener);
