@@ -84,16 +84,7 @@ class UpstreamLoginEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (kanal != null) {
-                kanal.close();
-                kanal.assertLogOmits(BROKER_PASSWORD, "not-the-password");
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        KanalProcess.stop(kanal, broker, BROKER_PASSWORD, "not-the-password");
     }
 
     private static String bootstrap(String virtualCluster) {

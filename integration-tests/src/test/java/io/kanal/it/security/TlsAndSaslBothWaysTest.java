@@ -119,16 +119,7 @@ class TlsAndSaslBothWaysTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (kanal != null) {
-                kanal.close();
-                kanal.assertLogOmits(APP_PASSWORD, BROKER_PASSWORD);
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        KanalProcess.stop(kanal, broker, APP_PASSWORD, BROKER_PASSWORD);
     }
 
     @Test
