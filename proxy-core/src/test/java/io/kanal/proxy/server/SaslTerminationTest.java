@@ -23,10 +23,14 @@ import io.kanal.proxy.sasl.CredentialsFile;
 import io.kanal.proxy.sasl.SaslMechanism;
 import io.kanal.proxy.sasl.SaslServerHandler;
 import io.kanal.proxy.sasl.SaslSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -86,11 +90,15 @@ class SaslTerminationTest {
     private final List<String> principalsSeen = new CopyOnWriteArrayList<>();
 
     private void start(List<SaslMechanism> mechanisms, Duration timeout) throws Exception {
+        start(mechanisms, timeout, ITERATIONS);
+    }
+
+    private void start(List<SaslMechanism> mechanisms, Duration timeout, int iterations) throws Exception {
         Path credentials = directory.resolve("credentials");
         Files.write(credentials, List.of("# users of the test",
-                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_512, PASSWORD, ITERATIONS).line(),
-                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_256, PASSWORD, ITERATIONS).line(),
-                CredentialEntry.create("bob", ScramMechanism.SCRAM_SHA_256, "bob-secret", ITERATIONS).line()));
+                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_512, PASSWORD, iterations).line(),
+                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_256, PASSWORD, iterations).line(),
+                CredentialEntry.create("bob", ScramMechanism.SCRAM_SHA_256, "bob-secret", iterations).line()));
         SaslSettings sasl = new SaslSettings(Optional.of(new ClientAuthentication(mechanisms,
                 CredentialsFile.load(credentials), timeout, FAILURE_DELAY)), Optional.empty());
         NamedFilter recorder = new NamedFilter("principals", hooks -> hooks.onRequest(KafkaApi.HEARTBEAT,
@@ -206,6 +214,41 @@ class SaslTerminationTest {
             }
         }
         assertArrayEquals(salts[0], salts[1]);
+    }
+
+    /**
+     * What the proxy tells about a user before the password counts, the salt and the iteration count of SCRAM's
+     * server-first message, looks the same for a user that does not exist: salts as Kafka makes them (the base-36
+     * digits of a 130-bit number), and the iteration count the users have.
+     */
+    @Test
+    void anUnknownUsersSaltAndIterationCountLookLikeThoseOfAUserThatExists() throws Exception {
+        start(List.of(SaslMechanism.SCRAM_SHA_512), TIMEOUT, 8192);
+        Map<String, String> real = serverFirst(USER);
+        for (String unknown : List.of("mallory", "trudy", "x")) {
+            Map<String, String> decoy = serverFirst(unknown);
+            assertEquals(real.get("i"), decoy.get("i"), "iterations for " + unknown);
+            String salt = new String(Base64.getDecoder().decode(decoy.get("s")), StandardCharsets.ISO_8859_1);
+            assertTrue(salt.matches("[0-9a-z]{20,26}"), "the salt for " + unknown + " looks made up: " + salt);
+        }
+        assertEquals("8192", real.get("i"));
+        assertTrue(new String(Base64.getDecoder().decode(real.get("s")), StandardCharsets.ISO_8859_1)
+                .matches("[0-9a-z]{20,26}"), real::toString);
+    }
+
+    /** The attributes of the server-first message SCRAM-SHA-512 answers a login as {@code user} with. */
+    private Map<String, String> serverFirst(String user) throws Exception {
+        try (RawKafkaClient client = fixture.connect()) {
+            handshake(client, "SCRAM-SHA-512", 1);
+            SaslClient scram = SaslClientSide.scram(ScramMechanism.SCRAM_SHA_512, user, "guess");
+            String message = new String(authenticate(client, scram.evaluateChallenge(new byte[0]), 2).authBytes(),
+                    StandardCharsets.UTF_8);
+            Map<String, String> attributes = new HashMap<>();
+            for (String attribute : message.split(",")) {
+                attributes.put(attribute.substring(0, 1), attribute.substring(2));
+            }
+            return attributes;
+        }
     }
 
     @Test
