@@ -80,6 +80,18 @@ public final class KafkaCluster implements AutoCloseable {
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         brokerConfig().forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
+        startKit(kit);
+        KafkaCluster cluster = new KafkaCluster(kit);
+        LOG.info("Kafka cluster started in {} ms: brokers {} on {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                brokerIds(), cluster.bootstrapServers());
+        return cluster;
+    }
+
+    /**
+     * Formats and starts the nodes of a test kit and waits until its brokers are ready; closes the kit again when that
+     * fails or does not happen within three minutes.
+     */
+    public static void startKit(KafkaClusterTestKit kit) throws Exception {
         try {
             CompletableFuture.runAsync(() -> {
                 try {
@@ -98,10 +110,6 @@ public final class KafkaCluster implements AutoCloseable {
             }
             throw e;
         }
-        KafkaCluster cluster = new KafkaCluster(kit);
-        LOG.info("Kafka cluster started in {} ms: brokers {} on {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                brokerIds(), cluster.bootstrapServers());
-        return cluster;
     }
 
     /**

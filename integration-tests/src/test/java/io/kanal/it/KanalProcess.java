@@ -1,6 +1,7 @@
 package io.kanal.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kanal.proxy.testing.FreePorts;
@@ -169,6 +170,32 @@ public final class KanalProcess implements AutoCloseable {
         String output = readLog();
         assertEquals(143, process.exitValue(), () -> "kanal's exit code after SIGTERM; its output:\n" + output);
         assertTrue(output.contains("stopped accepting;"), () -> "no graceful shutdown in kanal's output:\n" + output);
+    }
+
+    /**
+     * Stops {@code kanal}, unless it never started, as {@link #close()} does and checks with {@link #assertLogOmits}
+     * that its log holds none of {@code secrets}; then closes {@code next} (such as the broker it stood in front of),
+     * whatever happened before.
+     */
+    public static void stop(KanalProcess kanal, AutoCloseable next, String... secrets) throws Exception {
+        try {
+            if (kanal != null) {
+                kanal.close();
+                kanal.assertLogOmits(secrets);
+            }
+        } finally {
+            if (next != null) {
+                next.close();
+            }
+        }
+    }
+
+    /** Fails when anything Kanal has written so far holds one of {@code secrets}, such as a password it was given. */
+    public void assertLogOmits(String... secrets) {
+        String output = readLog();
+        for (String secret : secrets) {
+            assertFalse(output.contains(secret), () -> "kanal logged the secret '" + secret + "':\n" + output);
+        }
     }
 
     /** Everything Kanal has written to stdout and stderr so far. */

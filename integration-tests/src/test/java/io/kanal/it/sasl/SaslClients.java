@@ -10,7 +10,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 
 /** The client settings that make a stock Kafka client log in with SASL over plaintext, for {@code Clients}. */
-final class SaslClients {
+public final class SaslClients {
 
     private SaslClients() {
     }
@@ -18,7 +18,7 @@ final class SaslClients {
     /**
      * @param mechanism {@code PLAIN}, {@code SCRAM-SHA-256} or {@code SCRAM-SHA-512}
      */
-    static Map<String, Object> login(String mechanism, String user, String password) {
+    public static Map<String, Object> login(String mechanism, String user, String password) {
         String module = mechanism.equals("PLAIN")
                 ? "org.apache.kafka.common.security.plain.PlainLoginModule"
                 : "org.apache.kafka.common.security.scram.ScramLoginModule";
@@ -30,7 +30,8 @@ final class SaslClients {
     }
 
     /** {@code login} plus {@code more}. */
-    static Map<String, Object> login(String mechanism, String user, String password, Map<String, Object> more) {
+    public static Map<String, Object> login(String mechanism, String user, String password,
+                                            Map<String, Object> more) {
         Map<String, Object> config = new HashMap<>(login(mechanism, user, password));
         config.putAll(more);
         return config;

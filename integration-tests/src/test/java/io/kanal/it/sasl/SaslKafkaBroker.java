@@ -2,13 +2,10 @@ package io.kanal.it.sasl;
 
 import io.kanal.proxy.testing.FreePorts;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +14,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.metadata.storage.Formatter;
 
+import io.kanal.app.embedded.EmbeddedKafkaBroker;
 import io.kanal.it.Names;
 import io.kanal.proxy.config.HostPort;
 import kafka.server.KafkaConfig;
@@ -29,20 +25,21 @@ import kafka.server.KafkaRaftServer;
 
 /**
  * A single-node Kafka broker in this JVM whose client listener requires SASL: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
- * and OAUTHBEARER (unsecured JWTs, Kafka's default validator). A second, plaintext listener is for setting up what a
- * test needs (topics) without credentials; the proxy never sees it.
+ * and OAUTHBEARER (unsecured JWTs, Kafka's default validator), over plaintext or, started with
+ * {@link #startWithTls}, over TLS (SASL_SSL). A second, plaintext listener is for setting up what a test needs
+ * (topics) without credentials; the proxy never sees it.
  *
  * <p>Started once per test class: a broker configured differently from the shared cluster.
  */
 public final class SaslKafkaBroker implements AutoCloseable {
 
     /** The broker's node id: a virtual cluster in front of it needs a broker port for this id only. */
-    public static final int NODE_ID = 1;
+    public static final int NODE_ID = EmbeddedKafkaBroker.NODE_ID;
 
     private static final String HOST = "127.0.0.1";
     private static final String SASL_LISTENER = "SASL";
     private static final String INTERNAL_LISTENER = "INTERNAL";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String CONTROLLER_LISTENER = EmbeddedKafkaBroker.CONTROLLER_LISTENER;
     private static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -64,22 +61,33 @@ public final class SaslKafkaBroker implements AutoCloseable {
      * @param users user name to password; each user can log in with PLAIN and with both SCRAM mechanisms
      */
     public static SaslKafkaBroker start(Map<String, String> users) throws Exception {
+        return start(users, Map.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with a SASL listener that speaks TLS: SASL_SSL. Clients need not show a certificate.
+     *
+     * @param keyStore the broker's key and certificate, PKCS12, whose key has the store's password
+     */
+    public static SaslKafkaBroker startWithTls(Map<String, String> users, Path keyStore, String password)
+            throws Exception {
+        return start(users, Map.of(
+                "ssl.keystore.type", "PKCS12",
+                "ssl.keystore.location", keyStore.toString(),
+                "ssl.keystore.password", password,
+                "ssl.key.password", password));
+    }
+
+    /** @param tls the SASL listener's TLS settings; none for SASL_PLAINTEXT */
+    private static SaslKafkaBroker start(Map<String, String> users, Map<String, String> tls) throws Exception {
         Path dataDirectory = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "sasl-broker-");
         int first = FreePorts.consecutive(3);
         int[] ports = {first, first + 1, first + 2};
-        KafkaConfig config = new KafkaConfig(properties(dataDirectory, ports, users), false);
+        KafkaConfig config = new KafkaConfig(properties(dataDirectory, ports, users, tls), false);
         List<String> scram = new ArrayList<>();
         users.forEach((user, password) -> SCRAM_MECHANISMS.forEach(mechanism ->
                 scram.add(mechanism + "=[name=" + user + ",password=" + password + "]")));
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setMetadataLogDirectory(config.metadataLogDir())
-                .addDirectory(dataDirectory.toString())
-                .setScramArguments(scram)
-                .run();
+        EmbeddedKafkaBroker.formatter(config, dataDirectory).setScramArguments(scram).run();
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         SaslKafkaBroker broker = new SaslKafkaBroker(dataDirectory, server, ports[0], ports[1]);
         try {
@@ -95,21 +103,20 @@ public final class SaslKafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    private static Map<String, String> properties(Path dataDirectory, int[] ports, Map<String, String> users) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("process.roles", "broker,controller");
-        properties.put("node.id", Integer.toString(NODE_ID));
-        properties.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + ports[2]);
+    private static Map<String, String> properties(Path dataDirectory, int[] ports, Map<String, String> users,
+                                                  Map<String, String> tls) {
+        Map<String, String> properties = EmbeddedKafkaBroker.singleNodeProperties(HOST, ports[2], dataDirectory);
         properties.put("listeners", SASL_LISTENER + "://" + HOST + ":" + ports[0] + ","
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1] + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + ports[2]);
         properties.put("advertised.listeners", SASL_LISTENER + "://" + HOST + ":" + ports[0] + ","
                 + INTERNAL_LISTENER + "://" + HOST + ":" + ports[1]);
-        properties.put("listener.security.protocol.map", SASL_LISTENER + ":SASL_PLAINTEXT,"
+        String saslProtocol = tls.isEmpty() ? "SASL_PLAINTEXT" : "SASL_SSL";
+        properties.put("listener.security.protocol.map", SASL_LISTENER + ":" + saslProtocol + ","
                 + INTERNAL_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        properties.put("controller.listener.names", CONTROLLER_LISTENER);
         properties.put("inter.broker.listener.name", INTERNAL_LISTENER);
         String prefix = "listener.name." + SASL_LISTENER.toLowerCase() + ".";
+        tls.forEach((key, value) -> properties.put(prefix + key, value));
         properties.put(prefix + "sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER");
         StringBuilder plainUsers = new StringBuilder();
         users.forEach((user, password) -> plainUsers.append(" user_").append(user).append("=\"").append(password)
@@ -122,19 +129,11 @@ public final class SaslKafkaBroker implements AutoCloseable {
         }
         properties.put(prefix + "oauthbearer.sasl.jaas.config",
                 "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
-        properties.put("log.dirs", dataDirectory.toString());
-        properties.put("offsets.topic.replication.factor", "1");
         properties.put("offsets.topic.num.partitions", "3");
-        properties.put("transaction.state.log.replication.factor", "1");
-        properties.put("transaction.state.log.min.isr", "1");
-        properties.put("share.coordinator.state.topic.replication.factor", "1");
-        properties.put("share.coordinator.state.topic.min.isr", "1");
-        properties.put("group.initial.rebalance.delay.ms", "0");
-        properties.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         return properties;
     }
 
-    /** The listener that requires SASL: what the proxy (or a client, directly) connects to. */
+    /** The listener that requires SASL (over TLS when so started): what the proxy, or a client, connects to. */
     public HostPort saslAddress() {
         return new HostPort(HOST, saslPort);
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -13,10 +12,6 @@ import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,10 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.kanal.it.Clients;
-import io.kanal.it.Consuming;
-import io.kanal.it.Names;
 import io.kanal.it.ProxyFixture;
+import io.kanal.it.RoundTrip;
 import io.kanal.proxy.config.NodeIdRange;
 
 /**
@@ -65,23 +58,11 @@ class SaslPassThroughTest {
     @ParameterizedTest
     @ValueSource(strings = {"SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"})
     void aClientWithTheBrokersCredentialsProducesAndConsumesThroughTheProxy(String mechanism) throws Exception {
-        String topic = broker.createTopic("sasl-pass", 2);
+        String topic = broker.createTopic("sasl-pass", 1);
         List<String> values = IntStream.range(0, RECORDS).mapToObj(i -> mechanism + " record " + i).toList();
 
-        try (KafkaProducer<String, String> producer = Clients.producer(proxy.bootstrapServers(),
-                SaslClients.login(mechanism, USER, PASSWORD))) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, "key", value));
-            }
-            producer.flush();
-        }
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(proxy.bootstrapServers(),
-                SaslClients.login(mechanism, USER, PASSWORD, Map.of("group.id", Names.unique("sasl-pass"))))) {
-            consumer.subscribe(List.of(topic));
-            List<String> received = Consuming.atLeast(consumer, RECORDS, Duration.ofSeconds(60)).stream()
-                    .map(ConsumerRecord::value).toList();
-            assertEquals(values, received, "one key, one partition: every record once, in order");
-        }
+        assertEquals(values, RoundTrip.values(proxy.bootstrapServers(), SaslClients.login(mechanism, USER, PASSWORD),
+                topic, values), "one partition: every record once, in order");
     }
 
     @ParameterizedTest

@@ -35,10 +35,6 @@ import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -53,10 +49,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.kanal.it.ChildProcess;
-import io.kanal.it.Clients;
-import io.kanal.it.Consuming;
 import io.kanal.it.KanalProcess;
-import io.kanal.it.Names;
+import io.kanal.it.RoundTrip;
 
 /**
  * SASL termination end to end, with the real {@code kanal.jar} running {@code config-examples/sasl-termination.yaml}
@@ -103,19 +97,7 @@ class SaslTerminationEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (kanal != null) {
-                String log = kanal.readLog();
-                kanal.close();
-                for (String secret : List.of(APP_PASSWORD, BROKER_PASSWORD)) {
-                    assertFalse(log.contains(secret), "Kanal logged a password:\n" + log);
-                }
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        KanalProcess.stop(kanal, broker, APP_PASSWORD, BROKER_PASSWORD);
     }
 
     @ParameterizedTest
@@ -124,20 +106,9 @@ class SaslTerminationEndToEndTest {
         String topic = broker.createTopic("sasl-end-to-end", 1);
         List<String> values = IntStream.range(0, RECORDS).mapToObj(i -> mechanism + " record " + i).toList();
 
-        try (KafkaProducer<String, String> producer = Clients.producer(kanal.bootstrapServers(),
-                SaslClients.login(mechanism, APP_USER, APP_PASSWORD))) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, value));
-            }
-            producer.flush();
-        }
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(kanal.bootstrapServers(),
-                SaslClients.login(mechanism, APP_USER, APP_PASSWORD, Map.of("group.id", Names.unique("sasl"))))) {
-            consumer.subscribe(List.of(topic));
-            List<String> received = Consuming.atLeast(consumer, RECORDS, Duration.ofSeconds(60)).stream()
-                    .map(ConsumerRecord::value).toList();
-            assertEquals(values, received, "one partition: every record once, in order");
-        }
+        assertEquals(values, RoundTrip.values(kanal.bootstrapServers(),
+                SaslClients.login(mechanism, APP_USER, APP_PASSWORD), topic, values),
+                "one partition: every record once, in order");
         assertTrue(metric("kanal_authentications_total", mechanism,
                 "success") >= 2, "producer and consumer logged in");
     }

@@ -1,7 +1,6 @@
 package io.kanal.it.sasl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,10 +16,6 @@ import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.kanal.it.Await;
-import io.kanal.it.Clients;
-import io.kanal.it.Consuming;
 import io.kanal.it.KanalProcess;
-import io.kanal.it.Names;
+import io.kanal.it.RoundTrip;
 
 /**
  * Kanal logging in to a broker that requires SASL on behalf of applications that know nothing of SASL: plaintext
@@ -91,18 +84,7 @@ class UpstreamLoginEndToEndTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (kanal != null) {
-                String log = kanal.readLog();
-                kanal.close();
-                assertFalse(log.contains(BROKER_PASSWORD), "Kanal logged the broker's password:\n" + log);
-                assertFalse(log.contains("not-the-password"), "Kanal logged a password:\n" + log);
-            }
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-        }
+        KanalProcess.stop(kanal, broker, BROKER_PASSWORD, "not-the-password");
     }
 
     private static String bootstrap(String virtualCluster) {
@@ -115,19 +97,8 @@ class UpstreamLoginEndToEndTest {
         String topic = broker.createTopic("upstream-" + virtualCluster, 1);
         List<String> values = IntStream.range(0, RECORDS).mapToObj(i -> virtualCluster + " record " + i).toList();
 
-        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap(virtualCluster), Map.of())) {
-            for (String value : values) {
-                producer.send(new ProducerRecord<>(topic, value));
-            }
-            producer.flush();
-        }
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap(virtualCluster),
-                Map.of("group.id", Names.unique("upstream")))) {
-            consumer.subscribe(List.of(topic));
-            List<String> received = Consuming.atLeast(consumer, RECORDS, Duration.ofSeconds(60)).stream()
-                    .map(ConsumerRecord::value).toList();
-            assertEquals(values, received, "one partition: every record once, in order");
-        }
+        assertEquals(values, RoundTrip.values(bootstrap(virtualCluster), Map.of(), topic, values),
+                "one partition: every record once, in order");
     }
 
     @Test

@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -66,20 +64,7 @@ final class SslKafkaCluster implements AutoCloseable {
         builder.setConfigProp("transaction.state.log.min.isr", "1");
         builder.setConfigProp("group.initial.rebalance.delay.ms", "0");
         KafkaClusterTestKit kit = builder.build();
-        try {
-            CompletableFuture.runAsync(() -> {
-                try {
-                    kit.format();
-                    kit.startup();
-                    kit.waitForReadyBrokers();
-                } catch (Exception e) {
-                    throw new IllegalStateException("the TLS Kafka cluster failed to start", e);
-                }
-            }).get(3, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            kit.close();
-            throw e;
-        }
+        KafkaCluster.startKit(kit);
         return new SslKafkaCluster(kit);
     }
 

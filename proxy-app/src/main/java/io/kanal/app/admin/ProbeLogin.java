@@ -47,8 +47,22 @@ final class ProbeLogin {
                 + " password=" + quoted(credentials.password().orElseThrow());
     }
 
-    /** A JAAS option value in double quotes; JAAS reads a backslash as escaping the character after it. */
+    /**
+     * A JAAS option value in double quotes. JAAS reads a quoted value as Java reads a string literal, up to the end of
+     * the line: a line break in a password must be written as an escape, or the rest of the password would be parsed
+     * (and shown in the parser's error) as the next option.
+     */
     private static String quoted(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder quoted = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\\' -> quoted.append("\\\\");
+                case '"' -> quoted.append("\\\"");
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                default -> quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
     }
 }

@@ -35,6 +35,14 @@ public final class SecretRedaction {
     private SecretRedaction() {
     }
 
+    /**
+     * A secret as a {@code toString()} shows it: {@value #REDACTED}, or {@code null} when there is none, so that
+     * whether one was given stays visible.
+     */
+    public static String mask(String secret) {
+        return secret == null ? null : REDACTED;
+    }
+
     /** Whether the value under a key of this name is hidden. */
     public static boolean isSecret(String keyName) {
         String name = keyName.toLowerCase(Locale.ROOT);

@@ -1,10 +1,13 @@
 package io.kanal.app.config;
 
+import io.kanal.app.admin.SecretRedaction;
+
 import java.util.List;
 
 /**
  * {@code tls} of a virtual cluster as written: TLS between clients and the proxy. The proxy's certificate comes
- * either from {@code certificateFile} and {@code keyFile} or from {@code keyStore}.
+ * either from {@code certificateFile} and {@code keyFile} or from {@code keyStore}. {@link #toString()} hides the
+ * passwords.
  *
  * @param certificateFile       PEM: the proxy's certificate, then the certificates that signed it
  * @param keyFile               PEM: the certificate's private key, PKCS#8, plain or encrypted
@@ -26,4 +29,12 @@ record DownstreamTlsSection(
         List<String> protocols,
         List<String> cipherSuites,
         String principalMappingRules) {
+
+    @Override
+    public String toString() {
+        return "DownstreamTlsSection[certificateFile=" + certificateFile + ", keyFile=" + keyFile + ", keyPassword="
+                + SecretRedaction.mask(keyPassword) + ", keyStore=" + keyStore + ", clientAuth=" + clientAuth
+                + ", trustStore=" + trustStore + ", protocols=" + protocols + ", cipherSuites=" + cipherSuites
+                + ", principalMappingRules=" + principalMappingRules + "]";
+    }
 }

@@ -1,10 +1,12 @@
 package io.kanal.app.config;
 
+import io.kanal.app.admin.SecretRedaction;
+
 import java.util.List;
 
 /**
  * {@code target.tls} as written: TLS between the proxy and the target cluster's brokers. {@code tls: {}} turns it on
- * with the JVM's trusted certificate authorities and hostname verification.
+ * with the JVM's trusted certificate authorities and hostname verification. {@link #toString()} hides the passwords.
  *
  * @param trustStore           what broker certificates must chain to; default the JVM's trust store
  * @param certificateFile      PEM: the proxy's client certificate chain, for brokers that require one
@@ -24,4 +26,12 @@ record UpstreamTlsSection(
         Boolean hostnameVerification,
         List<String> protocols,
         List<String> cipherSuites) {
+
+    @Override
+    public String toString() {
+        return "UpstreamTlsSection[trustStore=" + trustStore + ", certificateFile=" + certificateFile + ", keyFile="
+                + keyFile + ", keyPassword=" + SecretRedaction.mask(keyPassword) + ", keyStore=" + keyStore
+                + ", hostnameVerification=" + hostnameVerification + ", protocols=" + protocols + ", cipherSuites="
+                + cipherSuites + "]";
+    }
 }

@@ -39,11 +39,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** The broker's node id: a virtual cluster in front of it needs a broker port for this id only. */
     public static final int NODE_ID = 1;
+    /** The name of the listener the node's controller listens on. */
+    public static final String CONTROLLER_LISTENER = "CONTROLLER";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private Path dataDirectory;
@@ -65,7 +66,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             dataDirectory = Files.createTempDirectory("kanal-kafka-");
             int[] ports = freeLoopbackPorts(2);
             KafkaConfig config = new KafkaConfig(properties(ports[0], ports[1]), false);
-            format(config);
+            formatter(config, dataDirectory).run();
             server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             bootstrapServers = HOST + ":" + ports[0];
@@ -113,16 +114,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private Map<String, String> properties(int brokerPort, int controllerPort) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("process.roles", "broker,controller");
-        properties.put("node.id", Integer.toString(NODE_ID));
-        properties.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        Map<String, String> properties = singleNodeProperties(HOST, controllerPort, dataDirectory);
         properties.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
         properties.put("listener.security.protocol.map",
                 BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        properties.put("controller.listener.names", CONTROLLER_LISTENER);
         properties.put("inter.broker.listener.name", BROKER_LISTENER);
+        return properties;
+    }
+
+    /**
+     * What a node that is both the only broker and the only controller of its cluster needs besides its listeners
+     * ({@code listeners}, {@code listener.security.protocol.map}, {@code inter.broker.listener.name}): its roles, node
+     * id {@value #NODE_ID}, a quorum of itself with the controller on {@value #CONTROLLER_LISTENER}, and one replica of
+     * each internal topic.
+     *
+     * @param host           the address the controller listens on
+     * @param controllerPort the controller's port
+     * @param dataDirectory  where the node keeps its logs and metadata
+     * @return a map the caller may add to
+     */
+    public static Map<String, String> singleNodeProperties(String host, int controllerPort, Path dataDirectory) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("process.roles", "broker,controller");
+        properties.put("node.id", Integer.toString(NODE_ID));
+        properties.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        properties.put("controller.listener.names", CONTROLLER_LISTENER);
         properties.put("log.dirs", dataDirectory.toString());
         // A single broker cannot hold more than one replica of the internal topics.
         properties.put("offsets.topic.replication.factor", "1");
@@ -132,20 +149,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         properties.put("share.coordinator.state.topic.min.isr", "1");
         // No other members will join, so a consumer group need not wait for them.
         properties.put("group.initial.rebalance.delay.ms", "0");
-        // The log cleaner's default 128 MiB buffer is sized for production; a demo broker only compacts a little.
+        // The log cleaner's default 128 MiB buffer is sized for production; a one-node broker compacts little.
         properties.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         return properties;
     }
 
-    private void format(KafkaConfig config) throws Exception {
-        new Formatter()
+    /**
+     * What formats the data directory of a node made with {@link #singleNodeProperties}, as
+     * {@code kafka-storage.sh format} does, for a new cluster; the caller may set more (SCRAM credentials) before it
+     * runs it.
+     */
+    public static Formatter formatter(KafkaConfig config, Path dataDirectory) {
+        return new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(NODE_ID)
                 .setClusterId(Uuid.randomUuid().toString())
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setMetadataLogDirectory(config.metadataLogDir())
-                .addDirectory(dataDirectory.toString())
-                .run();
+                .addDirectory(dataDirectory.toString());
     }
 
     /** {@code startup()} returns once the broker is unfenced; a client's view of the cluster is what counts. */

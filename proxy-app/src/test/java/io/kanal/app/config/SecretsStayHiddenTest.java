@@ -204,6 +204,24 @@ class SecretsStayHiddenTest {
         assertNoSecretInLogs();
     }
 
+    @Test
+    void sectionsAsWrittenShowNoSecretInToString() {
+        KeyStoreSection keyStore = new KeyStoreSection("kanal.p12", null, PASSWORD, FROM_ENVIRONMENT, null);
+        TrustStoreSection trustStore = new TrustStoreSection("clients.p12", "PKCS12", JAAS_SECRET);
+        DownstreamTlsSection tls = new DownstreamTlsSection(null, null, PASSWORD, keyStore, "required", trustStore,
+                null, null, null);
+        UpstreamTlsSection targetTls = new UpstreamTlsSection(trustStore, "client.pem", "client.key", API_KEY, null,
+                null, null, null);
+        TargetSaslSection login = new TargetSaslSection("OAUTHBEARER", null, PASSWORD, API_KEY, null);
+        VirtualClusterSection cluster = new VirtualClusterSection("vc", "127.0.0.1:9192", null, null,
+                new TargetSection(List.of("kafka:9093"), targetTls, login), null, tls, null, null);
+
+        String text = cluster.toString();
+        assertNoSecretIn(text, "toString()");
+        assertTrue(text.contains("kanal.p12") && text.contains("client.key") && text.contains("OAUTHBEARER"), text);
+        assertTrue(text.contains("keyPassword=[redacted]") && text.contains("username=null"), text);
+    }
+
     private void assertNoSecretInLogs() {
         for (ILoggingEvent event : logs.list) {
             String line = event.getFormattedMessage()

@@ -131,6 +131,8 @@ public final class ProxyConnection implements FilteredConnection {
             close(attempt == 0 ? "no broker address known for this port" : "no broker could be reached");
             return;
         }
+        // Known from here on, for what goes wrong before the connection is ready (TLS, the login).
+        upstreamAddress = target;
         UpstreamSaslHandler login = settings.sasl().upstream().map(credentials ->
                 new UpstreamSaslHandler(credentials, target, settings.connectTimeout(), metrics())).orElse(null);
         Bootstrap bootstrap = new Bootstrap()
@@ -170,7 +172,8 @@ public final class ProxyConnection implements FilteredConnection {
                     if (failure == null && !closed) {
                         upstreamReady(future.channel(), target);
                     } else {
-                        // A failed login was logged by the login handler, once for many connections.
+                        // A refused login was logged by the login handler, once for many connections; any other
+                        // failure (TLS, a broken frame) by this connection as it closed.
                         future.channel().close();
                         close(null);
                     }
@@ -186,7 +189,6 @@ public final class ProxyConnection implements FilteredConnection {
     /** The broker connection stands, logged in where the virtual cluster says so: the client is read from now. */
     private void upstreamReady(Channel channel, HostPort target) {
         upstream = channel;
-        upstreamAddress = target;
         metrics().connectionOpened(ProxyMetrics.Side.BROKER);
         upstream.closeFuture().addListener(done -> metrics().connectionClosed(ProxyMetrics.Side.BROKER));
         log.debug("{}: {} connected to broker {}", settings.virtualCluster(), downstream.remoteAddress(), target);

@@ -16,7 +16,11 @@ public interface ConnectionInfo {
     /** The client id of the connection's latest request, or {@code null} when the client sent none. */
     String clientId();
 
-    /** The principal the client authenticated as, when the proxy authenticated it. */
+    /**
+     * The principal the client authenticated as, when the proxy authenticated it, in Kafka's form: {@code User:alice}.
+     * A client certificate gives one (mapped by the virtual cluster's principal mapping rules); a SASL login at the
+     * proxy gives one too, which replaces the certificate's.
+     */
     Optional<String> principal();
 
     /** The TLS session of the client connection, when the client connected with TLS. */

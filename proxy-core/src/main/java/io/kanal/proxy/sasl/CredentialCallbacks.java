@@ -12,6 +12,7 @@ import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.UnsupportedCallbackException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -26,12 +27,14 @@ import java.util.Optional;
  *
  * <p>A user that does not exist is answered with a decoy credential, the same for every attempt with that name, so
  * that the exchange fails at the same step and after the same work as a wrong password: nobody can find out which
- * users exist. One instance serves one authentication and remembers the user name it was asked about, for logs.
+ * users exist. What SCRAM shows of a credential before the password counts, its salt and iteration count, is made to
+ * look like a real one: a salt as Kafka makes them, and the iteration count the store's users have. One instance serves one authentication and remembers the user name it was asked about, for logs.
  */
 final class CredentialCallbacks implements CallbackHandler {
 
     /** Decoys must differ between processes, but stay the same for a name within one. */
     private static final byte[] DECOY_KEY = randomKey();
+    private static final int SALT_BITS = 130;
 
     private final CredentialStore store;
     private final ScramMechanism scramMechanism;
@@ -65,7 +68,8 @@ final class CredentialCallbacks implements CallbackHandler {
     }
 
     private ScramCredential scramCredential(String name, ScramMechanism mechanism) {
-        return store.scramCredential(name, mechanism).orElseGet(() -> decoy(name, mechanism));
+        return store.scramCredential(name, mechanism).orElseGet(() -> decoy(name, mechanism,
+                store.usualIterations(mechanism)));
     }
 
     /**
@@ -82,7 +86,8 @@ final class CredentialCallbacks implements CallbackHandler {
                 stored = sha256;
             }
         }
-        ScramCredential credential = stored.orElseGet(() -> decoy(name, ScramMechanism.SCRAM_SHA_512));
+        ScramCredential credential = stored.orElseGet(() -> decoy(name, ScramMechanism.SCRAM_SHA_512,
+                store.usualIterations(ScramMechanism.SCRAM_SHA_512)));
         try {
             ScramFormatter formatter = new ScramFormatter(mechanism);
             byte[] salted = formatter.saltedPassword(new String(password), credential.salt(), credential.iterations());
@@ -101,10 +106,19 @@ final class CredentialCallbacks implements CallbackHandler {
         return key;
     }
 
-    private static ScramCredential decoy(String name, ScramMechanism mechanism) {
+    private static ScramCredential decoy(String name, ScramMechanism mechanism, int iterations) {
         int keyBytes = mechanism == ScramMechanism.SCRAM_SHA_256 ? 32 : 64;
-        return new ScramCredential(derive("salt", name, 24), derive("stored", name, keyBytes),
-                derive("server", name, keyBytes), mechanism.minIterations());
+        return new ScramCredential(decoySalt(name), derive("stored", name, keyBytes), derive("server", name, keyBytes),
+                iterations);
+    }
+
+    /**
+     * A salt of the form Kafka gives every credential it makes ({@code ScramFormatter.secureRandomBytes}): the base-36
+     * digits of a 130-bit number, as ASCII. A salt of raw bytes would tell a decoy from a real user at a glance.
+     */
+    private static byte[] decoySalt(String name) {
+        BigInteger number = new BigInteger(1, derive("salt", name, SALT_BITS / 8 + 1)).shiftRight(8 - SALT_BITS % 8);
+        return number.toString(36).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] derive(String purpose, String name, int length) {

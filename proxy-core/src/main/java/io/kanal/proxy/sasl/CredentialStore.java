@@ -10,4 +10,12 @@ public interface CredentialStore {
 
     /** The salted SCRAM credential of {@code user} for {@code mechanism}, when there is one. */
     Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism);
+
+    /**
+     * The iteration count most credentials for {@code mechanism} have: what the decoy credential of a user that does
+     * not exist shows, so that it looks like the others. Without any, SCRAM's least.
+     */
+    default int usualIterations(ScramMechanism mechanism) {
+        return mechanism.minIterations();
+    }
 }

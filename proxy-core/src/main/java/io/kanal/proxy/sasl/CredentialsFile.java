@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The users of a virtual cluster, read from a credentials file of {@link CredentialEntry} lines; blank lines and lines
@@ -35,8 +36,13 @@ public final class CredentialsFile implements CredentialStore {
     private record Key(String user, ScramMechanism mechanism) {
     }
 
-    /** What one reading of the file found, and which version of the file that was. */
-    private record Snapshot(Map<Key, ScramCredential> entries, FileTime modified, long size) {
+    /**
+     * What one reading of the file found, and which version of the file that was.
+     *
+     * @param usualIterations the iteration count most entries of each mechanism have
+     */
+    private record Snapshot(Map<Key, ScramCredential> entries, Map<ScramMechanism, Integer> usualIterations,
+                            FileTime modified, long size) {
     }
 
     private final Path path;
@@ -72,6 +78,11 @@ public final class CredentialsFile implements CredentialStore {
     public Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism) {
         refreshIfChanged();
         return Optional.ofNullable(snapshot.entries().get(new Key(user, mechanism)));
+    }
+
+    @Override
+    public int usualIterations(ScramMechanism mechanism) {
+        return snapshot.usualIterations().getOrDefault(mechanism, mechanism.minIterations());
     }
 
     private void refreshIfChanged() {
@@ -140,7 +151,19 @@ public final class CredentialsFile implements CredentialStore {
             }
             entries.put(key, entry.credential());
         }
-        return new Snapshot(Map.copyOf(entries), attributes.lastModifiedTime(), attributes.size());
+        return new Snapshot(Map.copyOf(entries), usualIterations(entries), attributes.lastModifiedTime(),
+                attributes.size());
+    }
+
+    private static Map<ScramMechanism, Integer> usualIterations(Map<Key, ScramCredential> entries) {
+        Map<ScramMechanism, Map<Integer, Long>> counts = entries.entrySet().stream().collect(Collectors.groupingBy(
+                entry -> entry.getKey().mechanism(),
+                Collectors.groupingBy(entry -> entry.getValue().iterations(), Collectors.counting())));
+        Map<ScramMechanism, Integer> usual = new HashMap<>();
+        counts.forEach((mechanism, byIterations) -> usual.put(mechanism, byIterations.entrySet().stream()
+                .max(Map.Entry.<Integer, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .orElseThrow().getKey()));
+        return Map.copyOf(usual);
     }
 
     private static String describe(IOException e) {

@@ -2,6 +2,7 @@ package io.kanal.proxy.sasl;
 
 import io.kanal.proxy.frame.KafkaFrameDecoder;
 import io.kanal.proxy.metrics.ProxyMetrics;
+import io.kanal.proxy.net.LogText;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.MalformedFrameException;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
 import org.slf4j.Logger;
@@ -69,6 +71,9 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
      * has not logged in cannot make the proxy hold more than a few of these.
      */
     static final int UNAUTHENTICATED_MAX_FRAME_BYTES = 512 * 1024;
+    /** What precedes the client's token in a message of Kafka's SCRAM server. */
+    private static final String TOKEN_QUOTED_AFTER = " format:";
+    private static final int MAX_REASON_LENGTH = 200;
 
     private enum State { HANDSHAKE, AUTHENTICATE, RAW_TOKENS, AUTHENTICATED, FAILED }
 
@@ -277,7 +282,7 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
             return;
         }
         if (server.isComplete()) {
-            String principal = "User:" + server.getAuthorizationID();
+            String principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID()).toString();
             state = State.AUTHENTICATED;
             cancelTimeout();
             disposeServer();
@@ -314,7 +319,21 @@ public final class SaslServerHandler extends ChannelDuplexHandler {
                 .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
                 .setErrorMessage(clientMessage);
         fail(ctx, request, response, "failed to authenticate" + user + " with " + mechanism + ": "
-                + failure.getMessage());
+                + logReason(failure));
+    }
+
+    /**
+     * Why the SASL server refused, for the log line. Kafka's SCRAM server quotes a message it cannot parse whole after
+     * "format: ". That is the client's token: a password when a client sends a PLAIN token in a SCRAM exchange, or
+     * lines of its own making. So it is left out.
+     */
+    private static String logReason(Throwable failure) {
+        String message = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+        int quoted = message.indexOf(TOKEN_QUOTED_AFTER);
+        if (quoted >= 0) {
+            message = message.substring(0, quoted + TOKEN_QUOTED_AFTER.length() - 1) + " (the token is not shown)";
+        }
+        return LogText.printable(message, MAX_REASON_LENGTH);
     }
 
     /**

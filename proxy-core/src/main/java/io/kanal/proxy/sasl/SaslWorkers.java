@@ -11,10 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The threads that check client credentials, away from the event loops: checking a PLAIN password derives a SCRAM
- * key, which takes milliseconds on purpose, and a flood of password guesses must not slow down the traffic of clients
+ * The threads that check client credentials and take the costly steps of the proxy's own logins, away from the event
+ * loops: checking a PLAIN password or logging in with SCRAM derives a key, which takes milliseconds on purpose, and
+ * an OAUTHBEARER login may read its token file; a flood of password guesses must not slow down the traffic of clients
  * that have logged in. Half the cores at most; a full queue fails the authentication rather than waiting. Idle
- * threads end, so a proxy without SASL termination runs none.
+ * threads end, so a proxy without SASL runs none.
  */
 final class SaslWorkers {
 
@@ -37,12 +38,26 @@ final class SaslWorkers {
         return executor;
     }
 
+    /** One step of a SASL exchange. */
+    @FunctionalInterface
+    interface Step<T> {
+        T run() throws SaslException;
+    }
+
     /** Runs {@code server.evaluateResponse(token)} on a worker; completes with the server's answer or its failure. */
     static CompletableFuture<byte[]> evaluate(SaslServer server, byte[] token) {
+        return run(() -> server.evaluateResponse(token));
+    }
+
+    /**
+     * Runs {@code step} on a worker; completes with its result, or exceptionally with a {@link CompletionException}
+     * around its failure.
+     */
+    static <T> CompletableFuture<T> run(Step<T> step) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return server.evaluateResponse(token);
+                    return step.run();
                 } catch (SaslException e) {
                     throw new CompletionException(e);
                 }

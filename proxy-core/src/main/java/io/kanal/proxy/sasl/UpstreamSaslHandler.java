@@ -21,9 +21,12 @@ import org.apache.kafka.common.protocol.Errors;
 import javax.security.sasl.SaslException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Logs the proxy in to a broker as soon as the connection stands, before any client request is forwarded: a
@@ -33,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A login that fails (wrong credentials, a mechanism the broker does not enable, no answer in time) is logged at
  * ERROR, naming the virtual cluster and the broker, at most once every ten seconds per virtual cluster, and closes
- * the broker connection; {@link #loggedIn()} then completes exceptionally.
+ * the broker connection; {@link #loggedIn()} then completes exceptionally. A broker connection that fails for another
+ * reason before the login is done (its TLS handshake, a broken frame) is no failed login: the failure goes on to the
+ * connection's handler, which reports it as what it is.
  */
 public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
 
@@ -97,14 +102,12 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
             }
         } catch (MalformedFrameException e) {
             fail(ctx, "the broker sent a malformed " + awaiting.name + " response: " + e.getMessage());
-        } catch (SaslException e) {
-            fail(ctx, e.getMessage());
         } finally {
             frame.release();
         }
     }
 
-    private void handshaken(ChannelHandlerContext ctx, SaslHandshakeResponseData response) throws SaslException {
+    private void handshaken(ChannelHandlerContext ctx, SaslHandshakeResponseData response) {
         Errors error = Errors.forCode(response.errorCode());
         if (error == Errors.UNSUPPORTED_SASL_MECHANISM) {
             fail(ctx, "the broker does not enable " + credentials.mechanism() + " on this listener (it enables "
@@ -114,13 +117,14 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
         } else if (error != Errors.NONE) {
             fail(ctx, "the broker answered the SaslHandshake with " + error.name());
         } else {
-            exchange = credentials.newExchange();
-            authenticate(ctx, exchange.initialResponse());
+            onWorker(ctx, () -> {
+                exchange = credentials.newExchange();
+                return exchange.initialResponse();
+            }, token -> authenticate(ctx, token));
         }
     }
 
-    private void authenticated(ChannelHandlerContext ctx, SaslAuthenticateResponseData response)
-            throws SaslException {
+    private void authenticated(ChannelHandlerContext ctx, SaslAuthenticateResponseData response) {
         if (response.errorCode() != Errors.NONE.code()) {
             String rejection = exchange.rejection();
             String message = response.errorMessage() == null ? "" : " " + response.errorMessage();
@@ -128,15 +132,43 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
                     + (rejection == null ? "" : " " + rejection));
             return;
         }
-        byte[] next = exchange.evaluate(response.authBytes());
-        if (next != null) {
-            authenticate(ctx, next);
-            return;
-        }
-        timer.cancel(false);
-        metrics.upstream(credentials.mechanism().mechanismName(), SaslMetrics.SUCCESS);
-        ctx.pipeline().remove(this);
-        loggedIn.complete(null);
+        byte[] challenge = response.authBytes();
+        onWorker(ctx, () -> exchange.evaluate(challenge), next -> {
+            if (next != null) {
+                authenticate(ctx, next);
+                return;
+            }
+            cancelTimer();
+            metrics.upstream(credentials.mechanism().mechanismName(), SaslMetrics.SUCCESS);
+            ctx.pipeline().remove(this);
+            loggedIn.complete(null);
+        });
+    }
+
+    /**
+     * Takes a step of the exchange on a SASL worker, then goes on with its token on the event loop: a step may read a
+     * token file or derive a SCRAM key, and neither may hold up the other connections of the event loop.
+     */
+    private void onWorker(ChannelHandlerContext ctx, SaslWorkers.Step<byte[]> step, Consumer<byte[]> then) {
+        SaslWorkers.run(step).whenComplete((token, failure) -> {
+            try {
+                ctx.executor().execute(() -> {
+                    if (loggedIn.isDone()) {
+                        // Timed out or failed meanwhile.
+                        return;
+                    }
+                    if (failure == null) {
+                        then.accept(token);
+                    } else {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        fail(ctx, cause.getMessage() != null ? cause.getMessage() : cause.toString());
+                    }
+                });
+            } catch (RejectedExecutionException shuttingDown) {
+                // The event loop is gone, and the connection with it.
+            }
+        });
     }
 
     private void authenticate(ChannelHandlerContext ctx, byte[] token) {
@@ -160,22 +192,31 @@ public final class UpstreamSaslHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, cause.getMessage() != null ? cause.getMessage() : cause.toString());
+        // First, so that the connection closes with this reason rather than as if the login had been refused.
         ctx.fireExceptionCaught(cause);
+        if (!loggedIn.isDone()) {
+            cancelTimer();
+            loggedIn.completeExceptionally(cause);
+            ctx.close();
+        }
     }
 
     private void fail(ChannelHandlerContext ctx, String reason) {
         if (loggedIn.isDone()) {
             return;
         }
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        cancelTimer();
         metrics.upstream(credentials.mechanism().mechanismName(), SaslMetrics.FAILURE);
         credentials.failureLog().error("{}: cannot log in to broker {}: {}", metrics.proxyMetrics().virtualCluster(),
                 broker, credentials.describe() + ": " + reason);
         loggedIn.completeExceptionally(new SaslException("cannot log in to broker " + broker + " with "
                 + credentials.describe() + ": " + reason));
         ctx.close();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.kanal.proxy.tls;
 
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -13,7 +14,9 @@ import java.util.Optional;
 /**
  * Turns a client certificate's subject into a principal name the way Kafka brokers do, with rules in the syntax of
  * Kafka's {@code ssl.principal.mapping.rules}: the subject's distinguished name in RFC 2253 form is matched against
- * each {@code RULE:pattern/replacement/[LU]} in turn, and {@code DEFAULT} takes it as it is.
+ * each {@code RULE:pattern/replacement/[LU]} in turn, and {@code DEFAULT} takes it as it is. The principal is a user
+ * principal in Kafka's form, {@code User:<name>}, as SASL termination gives it, so that filters see one form whichever
+ * way a client proved who it is.
  */
 final class PrincipalMapping {
 
@@ -27,7 +30,8 @@ final class PrincipalMapping {
     }
 
     /**
-     * The principal of the session's client certificate; empty when the client presented none.
+     * The principal of the session's client certificate, such as {@code User:alice}; empty when the client presented
+     * none.
      *
      * @throws SSLPeerUnverifiedException when the certificate's subject matches no rule
      */
@@ -43,7 +47,8 @@ final class PrincipalMapping {
         }
         X500Principal subject = certificate.getSubjectX500Principal();
         try {
-            return Optional.of(mapper.getName(subject.getName()));
+            return Optional.of(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, mapper.getName(subject.getName()))
+                    .toString());
         } catch (IOException noRuleMatched) {
             throw new SSLPeerUnverifiedException("the client certificate's subject '" + subject.getName()
                     + "' matches none of the principal mapping rules " + rules);

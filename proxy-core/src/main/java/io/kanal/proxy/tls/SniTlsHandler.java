@@ -1,5 +1,6 @@
 package io.kanal.proxy.tls;
 
+import io.kanal.proxy.net.LogText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
@@ -15,6 +16,9 @@ import java.util.function.Predicate;
  * an {@link SslHandler}, recording the name on the channel for routing ({@link DownstreamTls#sniHostname}).
  */
 final class SniTlsHandler extends AbstractSniHandler<SslContext> {
+
+    /** The longest DNS name: what a refused name is cut to in the log. */
+    private static final int MAX_HOST_NAME_LENGTH = 253;
 
     private final SslContext context;
     private final Predicate<String> served;
@@ -51,8 +55,10 @@ final class SniTlsHandler extends AbstractSniHandler<SslContext> {
                     + "handshake (SNI); this port routes by host name, so connect to " + servedNames));
         }
         if (!served.test(hostname)) {
-            return ctx.executor().newFailedFuture(new SniRejectedException("the client asked for host '" + hostname
-                    + "' in its TLS handshake (SNI), which is none of " + servedNames));
+            // Netty reads the name as the client sent it: line breaks and all, up to 64 KiB.
+            return ctx.executor().newFailedFuture(new SniRejectedException("the client asked for host '"
+                    + LogText.printable(hostname, MAX_HOST_NAME_LENGTH) + "' in its TLS handshake (SNI), which is "
+                    + "none of " + servedNames));
         }
         return ctx.executor().newSucceededFuture(context);
     }

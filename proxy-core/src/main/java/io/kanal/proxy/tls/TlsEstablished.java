@@ -9,7 +9,8 @@ import java.util.Optional;
  * channel becomes active for the handlers after TLS.
  *
  * @param session   the TLS session
- * @param principal the principal the client's certificate maps to; empty when the client presented none
+ * @param principal the principal the client's certificate maps to, such as {@code User:alice}; empty when the client
+ *                  presented none
  */
 public record TlsEstablished(SSLSession session, Optional<String> principal) {
 

@@ -28,9 +28,9 @@ import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,6 +49,8 @@ class DownstreamTlsTest {
     private static List<X509Certificate> authority;
 
     private final BlockingQueue<ConnectionInfo> seenByFilter = new LinkedBlockingQueue<>();
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
 
     @BeforeAll
@@ -57,13 +59,6 @@ class DownstreamTlsTest {
         proxyCertificate = pki.issue("proxy", "/CN=kanal.test", "DNS:kanal.test", "IP:127.0.0.1");
         alice = pki.issue("alice", "/O=Kanal/CN=alice");
         authority = pki.trusted();
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest
@@ -110,7 +105,7 @@ class DownstreamTlsTest {
             assertRoundTrip(client, 1);
         }
         ConnectionInfo info = seenByFilter.poll(5, TimeUnit.SECONDS);
-        assertEquals("alice", info.principal().orElseThrow());
+        assertEquals("User:alice", info.principal().orElseThrow());
         assertEquals("CN=alice,O=Kanal", info.tlsSession().orElseThrow().getPeerPrincipal().getName());
         assertEquals(1, fixture.broker.connectionCount());
     }
@@ -136,7 +131,7 @@ class DownstreamTlsTest {
         try (RawKafkaClient client = fixture.connectTls(pki.sslContext(alice), "kanal.test")) {
             assertRoundTrip(client, 2);
         }
-        assertEquals("CN=alice,O=Kanal", seenByFilter.poll(5, TimeUnit.SECONDS).principal().orElseThrow(),
+        assertEquals("User:CN=alice,O=Kanal", seenByFilter.poll(5, TimeUnit.SECONDS).principal().orElseThrow(),
                 "the DEFAULT rule takes the subject as it is");
     }
 
@@ -170,7 +165,7 @@ class DownstreamTlsTest {
     private void start(TlsProvider provider, UnaryOperator<DownstreamTlsConfig> configure) throws Exception {
         DownstreamTlsConfig tls = configure.apply(DownstreamTlsConfig.of(TestPki.credentials(proxyCertificate)));
         UnaryOperator<VirtualClusterConfig> cluster = c -> c.withTls(tls);
-        fixture = ProxyFixture.start(FakeBroker.start(), cluster, provider, connectionRecorder());
+        fixture = proxies.start(FakeBroker.start(), cluster, provider, connectionRecorder());
     }
 
     /** A filter that records what it knows of the connection of every heartbeat. */

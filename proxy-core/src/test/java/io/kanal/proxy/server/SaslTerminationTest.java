@@ -6,8 +6,12 @@ import static io.kanal.proxy.server.SaslClientSide.authenticate;
 import static io.kanal.proxy.server.SaslClientSide.handshake;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.kanal.proxy.config.NamedFilter;
 import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.config.VirtualClusterConfig;
@@ -17,12 +21,16 @@ import io.kanal.proxy.sasl.ClientAuthentication;
 import io.kanal.proxy.sasl.CredentialEntry;
 import io.kanal.proxy.sasl.CredentialsFile;
 import io.kanal.proxy.sasl.SaslMechanism;
+import io.kanal.proxy.sasl.SaslServerHandler;
 import io.kanal.proxy.sasl.SaslSettings;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +44,13 @@ import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * SASL termination through a real proxy in front of a fake broker: the proxy answers SaslHandshake and
@@ -58,7 +67,7 @@ class SaslTerminationTest {
     private static final int ITERATIONS = 4096;
 
     /** Answers ApiVersions as a broker does, everything else with an echo. */
-    private static final FakeBroker.Script BROKER = (request, peer) -> {
+    static final FakeBroker.Script BROKER = (request, peer) -> {
         if (request.api() == ApiKeys.API_VERSIONS) {
             ApiVersionCollection keys = new ApiVersionCollection();
             for (ApiKeys api : List.of(ApiKeys.API_VERSIONS, ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE,
@@ -75,22 +84,21 @@ class SaslTerminationTest {
 
     @TempDir
     Path directory;
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private final List<String> principalsSeen = new CopyOnWriteArrayList<>();
 
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
+    private void start(List<SaslMechanism> mechanisms, Duration timeout) throws Exception {
+        start(mechanisms, timeout, ITERATIONS);
     }
 
-    private void start(List<SaslMechanism> mechanisms, Duration timeout) throws Exception {
+    private void start(List<SaslMechanism> mechanisms, Duration timeout, int iterations) throws Exception {
         Path credentials = directory.resolve("credentials");
         Files.write(credentials, List.of("# users of the test",
-                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_512, PASSWORD, ITERATIONS).line(),
-                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_256, PASSWORD, ITERATIONS).line(),
-                CredentialEntry.create("bob", ScramMechanism.SCRAM_SHA_256, "bob-secret", ITERATIONS).line()));
+                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_512, PASSWORD, iterations).line(),
+                CredentialEntry.create(USER, ScramMechanism.SCRAM_SHA_256, PASSWORD, iterations).line(),
+                CredentialEntry.create("bob", ScramMechanism.SCRAM_SHA_256, "bob-secret", iterations).line()));
         SaslSettings sasl = new SaslSettings(Optional.of(new ClientAuthentication(mechanisms,
                 CredentialsFile.load(credentials), timeout, FAILURE_DELAY)), Optional.empty());
         NamedFilter recorder = new NamedFilter("principals", hooks -> hooks.onRequest(KafkaApi.HEARTBEAT,
@@ -98,7 +106,7 @@ class SaslTerminationTest {
                     principalsSeen.add(context.connection().principal().orElse("(none)"));
                     return context.pass();
                 }));
-        fixture = ProxyFixture.start(config -> withSasl(config, sasl), recorder);
+        fixture = proxies.start(config -> withSasl(config, sasl), recorder);
         fixture.broker.script(BROKER);
     }
 
@@ -208,6 +216,41 @@ class SaslTerminationTest {
         assertArrayEquals(salts[0], salts[1]);
     }
 
+    /**
+     * What the proxy tells about a user before the password counts, the salt and the iteration count of SCRAM's
+     * server-first message, looks the same for a user that does not exist: salts as Kafka makes them (the base-36
+     * digits of a 130-bit number), and the iteration count the users have.
+     */
+    @Test
+    void anUnknownUsersSaltAndIterationCountLookLikeThoseOfAUserThatExists() throws Exception {
+        start(List.of(SaslMechanism.SCRAM_SHA_512), TIMEOUT, 8192);
+        Map<String, String> real = serverFirst(USER);
+        for (String unknown : List.of("mallory", "trudy", "x")) {
+            Map<String, String> decoy = serverFirst(unknown);
+            assertEquals(real.get("i"), decoy.get("i"), "iterations for " + unknown);
+            String salt = new String(Base64.getDecoder().decode(decoy.get("s")), StandardCharsets.ISO_8859_1);
+            assertTrue(salt.matches("[0-9a-z]{20,26}"), "the salt for " + unknown + " looks made up: " + salt);
+        }
+        assertEquals("8192", real.get("i"));
+        assertTrue(new String(Base64.getDecoder().decode(real.get("s")), StandardCharsets.ISO_8859_1)
+                .matches("[0-9a-z]{20,26}"), real::toString);
+    }
+
+    /** The attributes of the server-first message SCRAM-SHA-512 answers a login as {@code user} with. */
+    private Map<String, String> serverFirst(String user) throws Exception {
+        try (RawKafkaClient client = fixture.connect()) {
+            handshake(client, "SCRAM-SHA-512", 1);
+            SaslClient scram = SaslClientSide.scram(ScramMechanism.SCRAM_SHA_512, user, "guess");
+            String message = new String(authenticate(client, scram.evaluateChallenge(new byte[0]), 2).authBytes(),
+                    StandardCharsets.UTF_8);
+            Map<String, String> attributes = new HashMap<>();
+            for (String attribute : message.split(",")) {
+                attributes.put(attribute.substring(0, 1), attribute.substring(2));
+            }
+            return attributes;
+        }
+    }
+
     @Test
     void aWrongPlainPasswordFails() throws Exception {
         start();
@@ -219,6 +262,38 @@ class SaslTerminationTest {
             client.assertClosedByProxy();
         }
         assertEquals(1, authentications("PLAIN", "failure"));
+    }
+
+    /**
+     * Kafka's SCRAM server quotes a token it cannot parse in its exception: the log line of the failure must not, for
+     * the token is the client's to choose (a PLAIN token sent by mistake carries a password, a forged one line breaks).
+     */
+    @Test
+    void aTokenTheServerCannotParseIsNotRepeatedInTheLog() throws Exception {
+        start();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger handlerLog = (Logger) LoggerFactory.getLogger(SaslServerHandler.class);
+        handlerLog.addAppender(logs);
+        try {
+            for (byte[] token : List.of(SaslClientSide.plainToken(USER, PASSWORD),
+                    ("n,,n=" + USER + ",r=abc\n2026-11-21 10:00:00.000 INFO forged line").getBytes())) {
+                try (RawKafkaClient client = fixture.connect()) {
+                    handshake(client, "SCRAM-SHA-512", 1);
+                    assertEquals(Errors.SASL_AUTHENTICATION_FAILED.code(), authenticate(client, token, 2).errorCode());
+                    client.assertClosedByProxy();
+                }
+            }
+        } finally {
+            handlerLog.detachAppender(logs);
+        }
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(2, lines.stream().filter(line -> line.contains("failed to authenticate")).count(), lines::toString);
+        for (String line : lines) {
+            assertFalse(line.contains(PASSWORD), line);
+            assertFalse(line.contains("forged"), line);
+            assertFalse(line.chars().anyMatch(Character::isISOControl), line);
+        }
     }
 
     @Test

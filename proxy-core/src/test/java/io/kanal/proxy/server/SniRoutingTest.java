@@ -6,11 +6,16 @@ import static io.kanal.proxy.server.ProxyFixture.assertRoundTrip;
 import static io.kanal.proxy.server.ProxyFixture.heartbeat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.kanal.proxy.config.DownstreamTlsConfig;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.SniConfig;
+import io.kanal.proxy.connection.ProxyConnection;
 import io.kanal.proxy.tls.TestPki;
 import io.kanal.proxy.tls.TlsProvider;
 import java.io.IOException;
@@ -18,12 +23,17 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
@@ -32,12 +42,13 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * SNI routing: one TLS port, where the host name a client asks for in its handshake picks the bootstrap or a broker,
@@ -52,6 +63,8 @@ class SniRoutingTest {
     private static TestPki pki;
     private static TestPki.Issued proxyCertificate;
 
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private SSLContext client;
 
@@ -59,13 +72,6 @@ class SniRoutingTest {
     static void makeCertificates() throws Exception {
         pki = TestPki.create(directory, "Kanal Test CA");
         proxyCertificate = pki.issue("proxy", "/CN=kanal.test", "DNS:*.kanal.test");
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest
@@ -115,6 +121,46 @@ class SniRoutingTest {
     }
 
     @Test
+    void aRefusedNameWithALineBreakCannotForgeALogLine() throws Exception {
+        start(SniConfig.forDomain("kanal.test"), null);
+        SSLEngine engine = client.createSSLEngine();
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName("elsewhere-2026-11-21.kanal.test")));
+        engine.setSSLParameters(parameters);
+        ByteBuffer hello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(ByteBuffer.allocate(0), hello);
+        byte[] bytes = Arrays.copyOf(hello.array(), hello.position());
+        // A name the JDK would not send: the line break goes in by hand.
+        bytes[indexOf(bytes, "-2026".getBytes(StandardCharsets.US_ASCII))] = '\n';
+
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger connectionLog = (Logger) LoggerFactory.getLogger(ProxyConnection.class);
+        connectionLog.addAppender(logs);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), fixture.bootstrapPort)) {
+            socket.setSoTimeout(RawKafkaClient.READ_TIMEOUT_MILLIS);
+            socket.getOutputStream().write(bytes);
+            assertEquals(-1, socket.getInputStream().read(), "the proxy closes the connection");
+        } finally {
+            connectionLog.detachAppender(logs);
+        }
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertTrue(lines.stream().anyMatch(line -> line.contains("asked for host 'elsewhere?2026-11-21.kanal.test'")),
+                lines::toString);
+        assertTrue(lines.stream().noneMatch(line -> line.chars().anyMatch(Character::isISOControl)), lines::toString);
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void aClientThatNamesNoHostIsRefused() throws Exception {
         start(SniConfig.forDomain("kanal.test"), null);
 
@@ -139,7 +185,7 @@ class SniRoutingTest {
         broker.script((request, peer) -> peer.send(request.api() == ApiKeys.METADATA
                 ? metadataAnswer(request, broker.address())
                 : FakeBroker.echoOf(request.frame())));
-        fixture = ProxyFixture.start(broker, cluster -> cluster.withTls(tls).withSni(sni), provider);
+        fixture = proxies.start(broker, cluster -> cluster.withTls(tls).withSni(sni), provider);
         client = pki.sslContext(null);
     }
 

@@ -5,51 +5,35 @@ import static io.kanal.proxy.server.ProxyFixture.heartbeat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.kanal.proxy.config.ProxyConfig;
-import io.kanal.proxy.protocol.KafkaMessages;
 import io.kanal.proxy.sasl.SaslMechanism;
 import io.kanal.proxy.sasl.SaslSettings;
 import io.kanal.proxy.sasl.UpstreamCredentials;
 import io.kanal.proxy.sasl.UpstreamSaslHandler;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import javax.security.auth.callback.NameCallback;
-import javax.security.sasl.SaslException;
-import javax.security.sasl.SaslServer;
-import org.apache.kafka.common.message.SaslAuthenticateRequestData;
-import org.apache.kafka.common.message.SaslAuthenticateResponseData;
-import org.apache.kafka.common.message.SaslHandshakeRequestData;
-import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerClientInitialResponse;
-import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
-import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
-import org.apache.kafka.common.security.scram.ScramCredentialCallback;
-import org.apache.kafka.common.security.scram.internals.ScramFormatter;
-import org.apache.kafka.common.security.scram.internals.ScramMechanism;
-import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -68,12 +52,12 @@ class UpstreamLoginTest {
 
     @TempDir
     Path directory;
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger handlerLog = (Logger) LoggerFactory.getLogger(UpstreamSaslHandler.class);
-    /** Each broker connection's SASL server, and the OAUTHBEARER tokens the broker was shown. */
-    private final Map<FakeBroker.Peer, SaslServer> servers = new ConcurrentHashMap<>();
-    private final List<String> tokensSeen = new CopyOnWriteArrayList<>();
+    private SaslListenerScript listener;
 
     @BeforeEach
     void captureLogs() {
@@ -82,130 +66,21 @@ class UpstreamLoginTest {
     }
 
     @AfterEach
-    void stop() throws IOException {
+    void stopCapturing() {
         handlerLog.detachAppender(logs);
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private void start(UpstreamCredentials credentials, Duration connectTimeout, Set<String> enabled)
             throws IOException {
         SaslSettings sasl = new SaslSettings(Optional.empty(), Optional.of(credentials));
-        fixture = ProxyFixture.start(config -> SaslTerminationTest.withSasl(new ProxyConfig(config.virtualClusters(),
+        fixture = proxies.start(config -> SaslTerminationTest.withSasl(new ProxyConfig(config.virtualClusters(),
                 config.maxFrameBytes(), connectTimeout, config.shutdownGrace()), sasl));
-        fixture.broker.script((request, peer) -> answer(request, peer, enabled));
+        listener = new SaslListenerScript(USER, PASSWORD, enabled, FakeBroker.ECHO);
+        fixture.broker.script(listener);
     }
 
     private void start(UpstreamCredentials credentials) throws IOException {
         start(credentials, Duration.ofSeconds(5), Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"));
-    }
-
-    /** A broker's SASL listener, knowing one user with one password for every mechanism. */
-    private void answer(FakeBroker.Request request, FakeBroker.Peer peer, Set<String> enabled) throws Exception {
-        if (request.api() == ApiKeys.SASL_HANDSHAKE) {
-            String mechanism = new SaslHandshakeRequestData(new ByteBufferAccessor(request.body()),
-                    request.apiVersion()).mechanism();
-            SaslHandshakeResponseData response = new SaslHandshakeResponseData()
-                    .setMechanisms(enabled.stream().sorted().toList());
-            if (enabled.contains(mechanism)) {
-                servers.put(peer, server(mechanism));
-            } else {
-                response.setErrorCode(Errors.UNSUPPORTED_SASL_MECHANISM.code());
-            }
-            peer.send(KafkaMessages.response(ApiKeys.SASL_HANDSHAKE, request.apiVersion(), request.correlationId(),
-                    response));
-        } else if (request.api() == ApiKeys.SASL_AUTHENTICATE) {
-            byte[] token = new SaslAuthenticateRequestData(new ByteBufferAccessor(request.body()),
-                    request.apiVersion()).authBytes();
-            SaslAuthenticateResponseData response = new SaslAuthenticateResponseData();
-            try {
-                response.setAuthBytes(servers.get(peer).evaluateResponse(token));
-            } catch (SaslException e) {
-                response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(e.getMessage())
-                        .setAuthBytes(new byte[0]);
-            }
-            peer.send(KafkaMessages.response(ApiKeys.SASL_AUTHENTICATE, request.apiVersion(), request.correlationId(),
-                    response));
-        } else {
-            FakeBroker.ECHO.answer(request, peer);
-        }
-    }
-
-    private SaslServer server(String mechanism) throws Exception {
-        if (mechanism.equals("OAUTHBEARER")) {
-            return new OAuthBearerServer();
-        }
-        if (mechanism.equals("PLAIN")) {
-            return new PlainSaslServer(callbacks -> {
-                String user = ((NameCallback) callbacks[0]).getDefaultName();
-                PlainAuthenticateCallback check = (PlainAuthenticateCallback) callbacks[1];
-                check.authenticated(user.equals(USER) && new String(check.password()).equals(PASSWORD));
-            });
-        }
-        ScramMechanism scram = ScramMechanism.forMechanismName(mechanism);
-        ScramFormatter formatter = new ScramFormatter(scram);
-        return new ScramSaslServer(scram, Map.of(), callbacks -> {
-            String user = ((NameCallback) callbacks[0]).getDefaultName();
-            if (user.equals(USER)) {
-                ((ScramCredentialCallback) callbacks[1]).scramCredential(formatter.generateCredential(PASSWORD, 4096));
-            }
-        });
-    }
-
-    /** Accepts the token "good"; any other gets an error document, then fails. */
-    private final class OAuthBearerServer implements SaslServer {
-        private boolean rejected;
-        private boolean complete;
-
-        @Override
-        public byte[] evaluateResponse(byte[] response) throws SaslException {
-            if (rejected) {
-                throw new SaslException("the token was not accepted");
-            }
-            String token = new OAuthBearerClientInitialResponse(response).tokenValue();
-            tokensSeen.add(token);
-            if (!token.equals("good")) {
-                rejected = true;
-                return "{\"status\":\"invalid_token\"}".getBytes();
-            }
-            complete = true;
-            return new byte[0];
-        }
-
-        @Override
-        public boolean isComplete() {
-            return complete;
-        }
-
-        @Override
-        public String getMechanismName() {
-            return "OAUTHBEARER";
-        }
-
-        @Override
-        public String getAuthorizationID() {
-            return "token-owner";
-        }
-
-        @Override
-        public byte[] unwrap(byte[] incoming, int offset, int len) {
-            throw new IllegalStateException();
-        }
-
-        @Override
-        public byte[] wrap(byte[] outgoing, int offset, int len) {
-            throw new IllegalStateException();
-        }
-
-        @Override
-        public Object getNegotiatedProperty(String propName) {
-            return null;
-        }
-
-        @Override
-        public void dispose() {
-        }
     }
 
     private double logins(String mechanism, String result) {
@@ -279,7 +154,7 @@ class UpstreamLoginTest {
     @Test
     void anOAuthBearerTokenIsReadFromItsFileAgainOnceTheFileChanges() throws Exception {
         Path tokenFile = directory.resolve("token");
-        Files.writeString(tokenFile, "good\n");
+        Files.writeString(tokenFile, SaslListenerScript.GOOD_TOKEN + "\n");
         start(UpstreamCredentials.tokenFile(tokenFile));
         try (RawKafkaClient client = fixture.connect()) {
             assertRoundTrip(client, 1);
@@ -290,12 +165,31 @@ class UpstreamLoginTest {
             client.send(heartbeat(2));
             client.assertClosedByProxy();
         }
-        assertEquals(List.of("good", "expired"), tokensSeen);
+        assertEquals(List.of(SaslListenerScript.GOOD_TOKEN, "expired"), listener.tokensSeen());
         assertTrue(onlyError().contains("OAUTHBEARER with the token in " + tokenFile + ": the broker refused the "
                 + "login: SASL_AUTHENTICATION_FAILED the token was not accepted {\"status\":\"invalid_token\"}"),
                 onlyError());
         assertEquals(1, logins("OAUTHBEARER", "success"));
         assertEquals(1, logins("OAUTHBEARER", "failure"));
+    }
+
+    @Test
+    void aTokenFileThatCannotBeReadYetHoldsUpNoEventLoop() throws Exception {
+        Path pipe = directory.resolve("token-pipe");
+        assumeTrue(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor() == 0, "mkfifo makes the pipe");
+        start(UpstreamCredentials.tokenFile(pipe), Duration.ofMillis(500), Set.of("OAUTHBEARER"));
+        try (RawKafkaClient client = fixture.connect()) {
+            client.send(heartbeat(1));
+            // The login's timeout runs on the event loop of the connection: it can only fire while the read of the
+            // token, which waits for a writer to the pipe, holds up another thread.
+            client.assertClosedByProxy();
+        } finally {
+            // Opened for reading and writing, the pipe does not wait for a reader; closing it ends the read.
+            try (RandomAccessFile writer = new RandomAccessFile(pipe.toFile(), "rw")) {
+                writer.write("late".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        assertTrue(onlyError().endsWith("no answer within 500 ms"), onlyError());
     }
 
     private String onlyError() {

@@ -11,7 +11,6 @@ import io.kanal.proxy.tls.KeyCredentials;
 import io.kanal.proxy.tls.TestPki;
 import io.kanal.proxy.tls.TlsDefaults;
 import io.kanal.proxy.tls.TlsProvider;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -19,9 +18,9 @@ import java.util.function.UnaryOperator;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,6 +34,8 @@ class UpstreamTlsTest {
     private static TestPki.Issued brokerCertificate;
     private static KeyCredentials proxyIdentity;
 
+    @RegisterExtension
+    final StartedProxies proxies = new StartedProxies();
     private ProxyFixture fixture;
 
     @BeforeAll
@@ -45,18 +46,11 @@ class UpstreamTlsTest {
         proxyIdentity = TestPki.credentials(pki.issue("kanal", "/O=Kanal/CN=kanal-proxy"));
     }
 
-    @AfterEach
-    void stop() throws IOException {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void requestsReachABrokerThatRequiresTheProxysCertificate(TlsProvider provider) throws Exception {
         FakeBroker broker = FakeBroker.startTls(pki.sslContext(brokerCertificate), true);
-        fixture = ProxyFixture.start(broker, cluster -> cluster.withTargetTls(tls(Optional.of(proxyIdentity), true)),
+        fixture = proxies.start(broker, cluster -> cluster.withTargetTls(tls(Optional.of(proxyIdentity), true)),
                 provider);
 
         try (RawKafkaClient client = fixture.connect()) {
@@ -70,7 +64,7 @@ class UpstreamTlsTest {
     @EnumSource(TlsProvider.class)
     void aBrokerWhoseCertificateDoesNotNameTheHostIsRefused(TlsProvider provider) throws Exception {
         FakeBroker broker = FakeBroker.startTls(pki.sslContext(brokerCertificate), false);
-        fixture = ProxyFixture.start(broker, atLocalhost(broker, tls(Optional.empty(), true)), provider);
+        fixture = proxies.start(broker, atLocalhost(broker, tls(Optional.empty(), true)), provider);
 
         try (RawKafkaClient client = fixture.connect()) {
             client.send(heartbeat(1));
@@ -83,7 +77,7 @@ class UpstreamTlsTest {
     @EnumSource(TlsProvider.class)
     void withoutHostnameVerificationTheSameBrokerIsUsedAndToldTheHostByName(TlsProvider provider) throws Exception {
         FakeBroker broker = FakeBroker.startTls(pki.sslContext(brokerCertificate), false);
-        fixture = ProxyFixture.start(broker, atLocalhost(broker, tls(Optional.empty(), false)), provider);
+        fixture = proxies.start(broker, atLocalhost(broker, tls(Optional.empty(), false)), provider);
 
         try (RawKafkaClient client = fixture.connect()) {
             assertRoundTrip(client, 1);
@@ -95,7 +89,7 @@ class UpstreamTlsTest {
     @Test
     void aBrokerThatRequiresACertificateRefusesAProxyWithout() throws Exception {
         FakeBroker broker = FakeBroker.startTls(pki.sslContext(brokerCertificate), true);
-        fixture = ProxyFixture.start(broker, cluster -> cluster.withTargetTls(tls(Optional.empty(), true)), null);
+        fixture = proxies.start(broker, cluster -> cluster.withTargetTls(tls(Optional.empty(), true)), null);
 
         try (RawKafkaClient client = fixture.connect()) {
             client.send(heartbeat(1));
