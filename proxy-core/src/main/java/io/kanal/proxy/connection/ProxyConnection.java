@@ -29,9 +29,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -82,6 +84,8 @@ public final class ProxyConnection implements FilteredConnection {
     /** The response going to the client as its bytes arrive, see {@link #startStreaming}; null when none is. */
     private PendingResponse streaming;
     private int streamingBytes;
+    /** The rest of {@link #streaming} is being spliced; the splice, not {@link #updateReading}, reads the broker. */
+    private boolean splicing;
     private Channel upstream;
     private HostPort upstreamAddress;
     /** The proxy's own correlation ids count down from -1, away from the ones clients use. */
@@ -520,22 +524,67 @@ public final class ProxyConnection implements FilteredConnection {
     }
 
     /**
-     * Whether the response with {@code correlationId}, of which only the first bytes have arrived, can go to the
-     * client as it arrives: nobody reads it (no rewriting, no filter, not the proxy's own), and it is the next answer
-     * the client is owed, so nothing has to overtake it.
+     * How the response with {@code correlationId}, of which only the first bytes have arrived, goes to the client. It
+     * goes on as it arrives when nobody reads it (no rewriting, no filter, not the proxy's own) and it is the next
+     * answer the client is owed, so nothing has to overtake it; its rest is spliced from socket to socket where both
+     * sockets allow it (epoll, no TLS), so those bytes never pass through the proxy's memory.
      */
-    boolean startStreaming(int correlationId, int frameBytes) {
+    ResponseFrameDecoder.Passage startStreaming(int correlationId, int frameBytes) {
         PendingResponse pending = awaitingBroker.peek();
         if (closed || clientGone || pending == null || pending.correlationId != correlationId
                 || pending.outOfBand != null || pending.interceptors != null || responseOrder.peek() != pending
                 || settings.responseTransformer().wants(pending.api, pending.apiVersion)
                 || settings.filters().wantsResponse(pending.api)) {
-            return false;
+            return ResponseFrameDecoder.Passage.WHOLE;
         }
         awaitingBroker.poll();
         streaming = pending;
         streamingBytes = frameBytes;
-        return true;
+        return canSplice() ? ResponseFrameDecoder.Passage.SPLICED : ResponseFrameDecoder.Passage.STREAMED;
+    }
+
+    private boolean canSplice() {
+        return upstream instanceof AbstractEpollStreamChannel && downstream instanceof AbstractEpollStreamChannel
+                && upstream.pipeline().get(SslHandler.class) == null
+                && downstream.pipeline().get(SslHandler.class) == null;
+    }
+
+    /**
+     * Moves the rest of the streamed response, {@code bytes} still in the broker's socket, to the client's socket
+     * through a pipe. Until it is done nothing else is read from the broker, and the splice itself, not {@link
+     * #updateReading}, pauses the broker side while the client side is full.
+     */
+    void spliceRest(int bytes) {
+        if (closed || streaming == null) {
+            return;
+        }
+        splicing = true;
+        ((AbstractEpollStreamChannel) upstream).spliceTo((AbstractEpollStreamChannel) downstream, bytes)
+                .addListener(done -> {
+                    splicing = false;
+                    if (closed) {
+                        return;
+                    }
+                    if (!done.isSuccess()) {
+                        close("cannot pass a response on to the client: " + done.cause());
+                        return;
+                    }
+                    finishStreamed();
+                    flushUnlessReading(downstream);
+                });
+    }
+
+    /** Ends the response being streamed: the next answers may follow it. */
+    private void finishStreamed() {
+        PendingResponse done = responseOrder.poll();
+        streaming = null;
+        // The broker's answer is complete only now; its time is measured to here, as for a response read whole.
+        done.answered();
+        if (!clientGone) {
+            metrics().responseSent(done.api, streamingBytes, System.nanoTime() - done.receivedNanos,
+                    done.upstreamNanos);
+        }
+        writeCompletedResponses();
     }
 
     void onResponsePart(ByteBuf part, boolean last) {
@@ -550,18 +599,9 @@ public final class ProxyConnection implements FilteredConnection {
             // should be receiving the first bytes while the proxy reads the rest.
             downstream.writeAndFlush(part, downstream.voidPromise());
         }
-        if (!last) {
-            return;
+        if (last) {
+            finishStreamed();
         }
-        PendingResponse done = responseOrder.poll();
-        streaming = null;
-        // The broker's answer is complete only now; its time is measured to here, as for a response read whole.
-        done.answered();
-        if (!clientGone) {
-            metrics().responseSent(done.api, streamingBytes, System.nanoTime() - done.receivedNanos,
-                    done.upstreamNanos);
-        }
-        writeCompletedResponses();
     }
 
     private void afterRewrite(PendingResponse pending, ByteBuf frame, DecodedResponse decoded,
@@ -697,7 +737,7 @@ public final class ProxyConnection implements FilteredConnection {
             downstream.config().setAutoRead(readClient);
         }
         boolean readBroker = downstream.isWritable();
-        if (upstream.config().isAutoRead() != readBroker) {
+        if (!splicing && upstream.config().isAutoRead() != readBroker) {
             upstream.config().setAutoRead(readBroker);
         }
     }

@@ -16,28 +16,44 @@ import java.util.List;
  *
  * <p>A frame that is whole in what has been read so far is emitted as one retained slice including its size prefix,
  * as {@link KafkaFrameDecoder} does. A frame that is not whole yet is offered to the {@link Streaming} decision once
- * its correlation id has arrived; when it is taken, the frame's bytes are emitted as {@link ResponsePart}s, each a
- * retained slice of what was read, the last one marked. Without it a multi-MiB Fetch response would be read whole
- * before its first byte reached the client, adding the time the broker takes to send it to every fetch.
+ * its correlation id has arrived. {@link Passage#STREAMED}: the frame's bytes are emitted as {@link ResponsePart}s,
+ * each a retained slice of what was read, the last one marked. {@link Passage#SPLICED}: what has been read is emitted
+ * as one part, followed by a {@link SplicedRest} saying how many bytes of the frame are still to come; the connection
+ * moves those from socket to socket itself, so they never pass this decoder, which expects the next frame after them.
+ * Without either, a multi-MiB Fetch response would be read whole before its first byte reached the client, adding
+ * the time the broker takes to send it to every fetch.
  */
 final class ResponseFrameDecoder extends ByteToMessageDecoder {
 
     /** Size prefix and correlation id: what a response must show before it can be streamed. */
     static final int HEADER_BYTES = KafkaFrameDecoder.SIZE_PREFIX_BYTES + 4;
 
-    /** Decides, for a response whose first bytes have arrived, whether it goes to the client as it arrives. */
+    /** How a response that has not arrived whole reaches the client. */
+    enum Passage {
+        /** Read whole first, then handed on as one frame. */
+        WHOLE,
+        /** Handed on in parts as its bytes are read. */
+        STREAMED,
+        /** What has been read handed on as a part, the rest moved from socket to socket by the connection. */
+        SPLICED
+    }
+
+    /** Decides, for a response whose first bytes have arrived, how it goes to the client. */
     @FunctionalInterface
     interface Streaming {
         /**
          * @param correlationId the response's correlation id
          * @param frameBytes    the whole frame's length, size prefix included
-         * @return true to receive the frame as {@link ResponsePart}s, false to receive it whole
          */
-        boolean start(int correlationId, int frameBytes);
+        Passage start(int correlationId, int frameBytes);
     }
 
     /** Some bytes of a streamed response, in order; {@code last} marks the part that ends the frame. */
     record ResponsePart(ByteBuf bytes, boolean last) {
+    }
+
+    /** The bytes of a spliced response still in the socket, which the connection moves on itself. */
+    record SplicedRest(int bytes) {
     }
 
     private final int maxFrameBytes;
@@ -81,9 +97,19 @@ final class ResponseFrameDecoder extends ByteToMessageDecoder {
         // A frame too short to hold a correlation id is left for the connection to refuse once it is whole.
         if (size >= 4 && in.readableBytes() >= HEADER_BYTES) {
             int frameBytes = KafkaFrameDecoder.SIZE_PREFIX_BYTES + size;
-            if (streaming.start(in.getInt(in.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX_BYTES), frameBytes)) {
-                streamRemaining = frameBytes;
-                emitPart(in, out);
+            int correlationId = in.getInt(in.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX_BYTES);
+            switch (streaming.start(correlationId, frameBytes)) {
+                case WHOLE -> {
+                }
+                case STREAMED -> {
+                    streamRemaining = frameBytes;
+                    emitPart(in, out);
+                }
+                case SPLICED -> {
+                    int read = in.readableBytes();
+                    out.add(new ResponsePart(in.readRetainedSlice(read), false));
+                    out.add(new SplicedRest(frameBytes - read));
+                }
             }
         }
     }

@@ -17,6 +17,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ResponseFrameDecoder.ResponsePart part) {
             connection.onResponsePart(part.bytes(), part.last());
+        } else if (msg instanceof ResponseFrameDecoder.SplicedRest rest) {
+            connection.spliceRest(rest.bytes());
         } else {
             connection.onResponse((ByteBuf) msg);
         }

@@ -46,7 +46,7 @@ class ResponseFrameDecoderTest {
 
     @Test
     void aFrameThatArrivedWholeIsEmittedWholeWithoutAskingTheDecision() {
-        channel = decoder(true);
+        channel = decoder(ResponseFrameDecoder.Passage.STREAMED);
         byte[] frame = frame(7, 100);
 
         channel.writeInbound(Unpooled.wrappedBuffer(frame));
@@ -58,7 +58,7 @@ class ResponseFrameDecoderTest {
 
     @Test
     void aStreamedFrameComesOutInPartsAsItArrivesAndOnlyTheLastIsMarked() {
-        channel = decoder(true);
+        channel = decoder(ResponseFrameDecoder.Passage.STREAMED);
         byte[] frame = frame(42, 10_000);
 
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 6));
@@ -76,7 +76,7 @@ class ResponseFrameDecoderTest {
 
     @Test
     void theFramesAfterAStreamedOneInTheSameReadComeOutWhole() {
-        channel = decoder(true);
+        channel = decoder(ResponseFrameDecoder.Passage.STREAMED);
         byte[] big = frame(1, 5000);
         byte[] small = frame(2, 10);
         byte[] both = concat(big, small);
@@ -93,8 +93,28 @@ class ResponseFrameDecoderTest {
     }
 
     @Test
+    void aSplicedFrameHandsOnWhatWasReadAndHowMuchIsLeftThenExpectsTheNextFrameAfterIt() {
+        channel = decoder(ResponseFrameDecoder.Passage.SPLICED);
+        byte[] big = frame(5, 8000);
+        byte[] next = frame(6, 10);
+
+        channel.writeInbound(Unpooled.wrappedBuffer(big, 0, 3000));
+        ResponseFrameDecoder.ResponsePart read = part(next());
+        ResponseFrameDecoder.SplicedRest rest =
+                assertInstanceOf(ResponseFrameDecoder.SplicedRest.class, channel.readInbound());
+        // The connection moves the rest socket to socket; the decoder only ever sees what follows it.
+        channel.writeInbound(Unpooled.wrappedBuffer(next));
+
+        assertFalse(read.last());
+        assertArrayEquals(Arrays.copyOf(big, 3000), bytes(read.bytes()));
+        assertEquals(big.length - 3000, rest.bytes());
+        assertArrayEquals(next, bytes(assertInstanceOf(ByteBuf.class, next())));
+        assertEquals(List.of(5), asked);
+    }
+
+    @Test
     void aFrameTheDecisionDeclinesIsEmittedWholeOnceItHasArrived() {
-        channel = decoder(false);
+        channel = decoder(ResponseFrameDecoder.Passage.WHOLE);
         byte[] frame = frame(9, 4000);
 
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 1000));
@@ -107,7 +127,7 @@ class ResponseFrameDecoderTest {
 
     @Test
     void theSizeLimitHoldsBeforeAnythingIsStreamed() {
-        channel = decoder(true);
+        channel = decoder(ResponseFrameDecoder.Passage.STREAMED);
         ByteBuf oversized = Unpooled.buffer().writeInt(LIMIT + 1).writeInt(5).writeZero(100);
 
         DecoderException failure = assertThrows(DecoderException.class, () -> channel.writeInbound(oversized));
@@ -118,7 +138,7 @@ class ResponseFrameDecoderTest {
 
     @Test
     void aConnectionThatEndsInsideAStreamedFrameReportsItTruncated() {
-        channel = decoder(true);
+        channel = decoder(ResponseFrameDecoder.Passage.STREAMED);
         byte[] frame = frame(3, 2000);
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 500));
         releaseMessage(channel.readInbound());
@@ -128,10 +148,10 @@ class ResponseFrameDecoderTest {
         channel = null;
     }
 
-    private EmbeddedChannel decoder(boolean stream) {
+    private EmbeddedChannel decoder(ResponseFrameDecoder.Passage passage) {
         return new EmbeddedChannel(new ResponseFrameDecoder(LIMIT, (correlationId, frameBytes) -> {
             asked.add(correlationId);
-            return stream;
+            return passage;
         }));
     }
 
