@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +162,13 @@ final class ClusterProducer {
         }
         if (record.value() != null) {
             size += record.value().length;
+        }
+        // Headers count too: records of small values with large headers would otherwise slip past the bound.
+        for (Header header : record.headers()) {
+            size += header.key().length();
+            if (header.value() != null) {
+                size += header.value().length;
+            }
         }
         return size;
     }

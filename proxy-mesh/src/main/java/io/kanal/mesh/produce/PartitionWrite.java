@@ -76,6 +76,11 @@ final class PartitionWrite {
         return attempt();
     }
 
+    /** Whether the last attempt has ended and not every record of it was written. */
+    synchronized boolean hasFailed() {
+        return outcome != null && outcome.isDone() && !outcome.join().succeeded();
+    }
+
     /** The outcome of the current attempt. */
     synchronized CompletableFuture<PartitionResult> outcome() {
         return outcome;

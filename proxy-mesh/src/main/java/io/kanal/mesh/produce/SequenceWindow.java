@@ -11,7 +11,8 @@ import java.util.Iterator;
  * and answered with the original outcome instead of being written again, and one that skips sequence numbers is
  * refused.
  *
- * <p>As on a broker: a partition the producer has not written to yet takes any starting sequence; a higher epoch (the
+ * <p>As on a broker: a batch that follows one whose write failed is out of order until that one is written again;
+ * a partition the producer has not written to yet takes any starting sequence; a higher epoch (the
  * Java producer bumps it itself after a failed batch) starts again at sequence 0; a lower one is fenced.
  *
  * <p>Not thread-safe: its {@link ProducerIds} owner serialises access.
@@ -75,8 +76,15 @@ final class SequenceWindow {
                 return new Duplicate(entry);
             }
         }
-        int expected = next(entries.peekLast().lastSequence);
+        Entry last = entries.peekLast();
+        int expected = next(last.lastSequence);
         if (firstSequence == expected) {
+            if (last.write.hasFailed()) {
+                // As on a broker, which has not written the batch before it: taking this one now would write it ahead
+                // of the records the client is about to send again. The Java client retries both, in order.
+                return new Reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "the batch before sequence " + firstSequence
+                        + " was not written; it must be sent again first");
+            }
             return accept(firstSequence, lastSequence, write);
         }
         if (isBefore(firstSequence, expected)) {

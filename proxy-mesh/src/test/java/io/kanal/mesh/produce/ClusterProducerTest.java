@@ -1,8 +1,11 @@
 package io.kanal.mesh.produce;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -10,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,6 +80,45 @@ class ClusterProducerTest {
         assertEquals("b", new String(acksAll.history().get(3).value()));
         acksAll.completeNext();
         assertTrue(write.outcome().get(5, TimeUnit.SECONDS).succeeded());
+    }
+
+    @Test
+    void recordHeadersCountTowardsTheBytesWaitingForTheProducer() throws Exception {
+        CountDownLatch unblock = new CountDownLatch(1);
+        MockProducer<byte[], byte[]> blocked = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record,
+                                                            Callback callback) {
+                try {
+                    unblock.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.send(record, callback);
+            }
+        };
+        ClusterProducer small = new ClusterProducer("c2", blocked, blocked, 1000);
+        try {
+            PartitionWrite first = new PartitionWrite("apples", 0, 1);
+            small.send(first, List.of(withHeader(600)), first.attempt(), true);
+            PartitionWrite second = new PartitionWrite("apples", 0, 1);
+
+            small.send(second, List.of(withHeader(600)), second.attempt(), true);
+
+            assertEquals(Errors.REQUEST_TIMED_OUT, second.outcome().get(5, TimeUnit.SECONDS).error(),
+                    "1,200 bytes of headers exceed the 1,000 bytes that may wait");
+            unblock.countDown();
+            assertTrue(first.outcome().get(5, TimeUnit.SECONDS).succeeded());
+        } finally {
+            unblock.countDown();
+            small.close(Duration.ofSeconds(1));
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> withHeader(int headerBytes) {
+        return new ProducerRecord<>("apples", 0, null, null, "v".getBytes(),
+                List.of(new RecordHeader("h", new byte[headerBytes])));
     }
 
     private static MockProducer<byte[], byte[]> producer() {

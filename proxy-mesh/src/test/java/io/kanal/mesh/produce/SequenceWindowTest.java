@@ -1,7 +1,10 @@
 package io.kanal.mesh.produce;
 
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -36,6 +39,21 @@ class SequenceWindowTest {
 
         SequenceWindow.Duplicate duplicate = assertInstanceOf(SequenceWindow.Duplicate.class, retry);
         assertSame(first, duplicate.entry().write());
+    }
+
+    @Test
+    void theBatchAfterOneWhoseWriteFailedWaitsUntilThatOneIsSentAgain() {
+        PartitionWrite first = write();
+        accept(window.check(EPOCH, 0, 4, first));
+        first.attempt();
+        first.failed(0, new TimeoutException("cluster down"));
+
+        assertReject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, window.check(EPOCH, 5, 9, write()));
+
+        SequenceWindow.Duplicate retry = assertInstanceOf(SequenceWindow.Duplicate.class,
+                window.check(EPOCH, 0, 4, write()));
+        assertEquals(List.of(0), retry.entry().write().retryIfFailed());
+        accept(window.check(EPOCH, 5, 9, write()));
     }
 
     @Test
