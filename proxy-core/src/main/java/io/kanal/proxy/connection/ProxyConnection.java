@@ -7,8 +7,8 @@ import io.kanal.proxy.filter.FilteredConnection;
 import io.kanal.proxy.filter.RequestOutcome;
 import io.kanal.proxy.filter.ResponseOutcome;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
-import io.kanal.proxy.frame.TruncatedFrameException;
 import io.kanal.proxy.metrics.ProxyMetrics;
+import io.kanal.proxy.net.ChannelFailures;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.LocalResponses;
@@ -30,9 +30,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -41,9 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -800,9 +795,9 @@ public final class ProxyConnection implements FilteredConnection {
     }
 
     private void failed(String side, Throwable cause) {
-        Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        countFrameError(reason);
-        if (isOrdinaryDisconnect(reason)) {
+        Throwable reason = ChannelFailures.unwrap(cause);
+        ChannelFailures.frameErrorReason(reason).ifPresent(metrics()::frameError);
+        if (ChannelFailures.isOrdinaryDisconnect(reason)) {
             log.debug("{}: connection from {} ended: {}: {}", settings.virtualCluster(), downstream.remoteAddress(),
                     side, reason.toString());
             close(null);
@@ -811,26 +806,6 @@ public final class ProxyConnection implements FilteredConnection {
                     : reason.getMessage() != null ? reason.getMessage() : reason.toString();
             close(side + ": " + message);
         }
-    }
-
-    private void countFrameError(Throwable reason) {
-        if (reason instanceof TooLongFrameException) {
-            metrics().frameError("oversized");
-        } else if (reason instanceof TruncatedFrameException) {
-            metrics().frameError("truncated");
-        } else if (reason instanceof CorruptedFrameException) {
-            metrics().frameError("corrupt");
-        }
-    }
-
-    /** A peer that went away: worth a debug line, not a warning. */
-    private static boolean isOrdinaryDisconnect(Throwable reason) {
-        if (reason instanceof ClosedChannelException) {
-            return true;
-        }
-        String message = reason.getMessage();
-        return reason instanceof IOException && message != null
-                && (message.contains("Connection reset") || message.contains("Broken pipe"));
     }
 
     /** Closes both sides once, writing out what is already queued first. {@code reason} null means a normal end. */

@@ -5,8 +5,8 @@ import io.kanal.mesh.api.MeshApis;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
 import io.kanal.mesh.api.SessionKey;
-import io.kanal.proxy.frame.TruncatedFrameException;
 import io.kanal.proxy.metrics.ProxyMetrics;
+import io.kanal.proxy.net.ChannelFailures;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.MalformedFrameException;
@@ -17,9 +17,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
@@ -29,9 +26,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -349,30 +344,14 @@ final class MeshConnection implements MeshSession {
     }
 
     void failed(Throwable cause) {
-        Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (reason instanceof TooLongFrameException) {
-            settings.metrics().frameError("oversized");
-        } else if (reason instanceof TruncatedFrameException) {
-            settings.metrics().frameError("truncated");
-        } else if (reason instanceof CorruptedFrameException) {
-            settings.metrics().frameError("corrupt");
-        }
-        if (isOrdinaryDisconnect(reason)) {
+        Throwable reason = ChannelFailures.unwrap(cause);
+        ChannelFailures.frameErrorReason(reason).ifPresent(settings.metrics()::frameError);
+        if (ChannelFailures.isOrdinaryDisconnect(reason)) {
             log.debug("mesh: connection from {} ended: {}", clientAddress, reason.toString());
             close(null);
         } else {
             close(reason.getMessage() != null ? reason.getMessage() : reason.toString());
         }
-    }
-
-    /** A client that went away: worth a debug line, not a warning. */
-    private static boolean isOrdinaryDisconnect(Throwable reason) {
-        if (reason instanceof ClosedChannelException) {
-            return true;
-        }
-        String message = reason.getMessage();
-        return reason instanceof IOException && message != null
-                && (message.contains("Connection reset") || message.contains("Broken pipe"));
     }
 
     /** Closes once, writing out what is queued first. {@code reason} null means an ordinary end. */
