@@ -9,6 +9,7 @@ import io.kanal.proxy.filter.ResponseOutcome;
 import io.kanal.proxy.frame.KafkaFrameDecoder;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.ChannelFailures;
+import io.kanal.proxy.net.OffLoopResolverGroup;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.LocalResponses;
@@ -137,6 +138,7 @@ public final class ProxyConnection implements FilteredConnection {
         Bootstrap bootstrap = new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(settings.transport().socketChannelClass())
+                .resolver(OffLoopResolverGroup.INSTANCE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, true)

@@ -1,5 +1,6 @@
 package io.kanal.mesh.upstream;
 
+import io.kanal.proxy.net.OffLoopResolverGroup;
 import io.kanal.proxy.net.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -63,6 +64,7 @@ public final class UpstreamConnector implements AutoCloseable {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.socketChannelClass())
+                .resolver(OffLoopResolverGroup.INSTANCE)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
