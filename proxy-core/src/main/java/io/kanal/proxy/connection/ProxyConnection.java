@@ -31,7 +31,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.handler.ssl.SslHandler;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -82,6 +81,8 @@ public final class ProxyConnection implements FilteredConnection {
     private int streamingBytes;
     /** The rest of {@link #streaming} is being spliced; the splice, not {@link #updateReading}, reads the broker. */
     private boolean splicing;
+    /** Both sockets are epoll's and neither side speaks TLS, so streamed responses can be spliced. */
+    private boolean spliceable;
     private Channel upstream;
     private HostPort upstreamAddress;
     /** The proxy's own correlation ids count down from -1, away from the ones clients use. */
@@ -190,6 +191,8 @@ public final class ProxyConnection implements FilteredConnection {
     /** The broker connection stands, logged in where the virtual cluster says so: the client is read from now. */
     private void upstreamReady(Channel channel, HostPort target) {
         upstream = channel;
+        spliceable = upstream instanceof AbstractEpollStreamChannel && downstream instanceof AbstractEpollStreamChannel
+                && settings.upstreamTls().isEmpty() && settings.downstreamTls().isEmpty();
         metrics().connectionOpened(ProxyMetrics.Side.BROKER);
         upstream.closeFuture().addListener(done -> metrics().connectionClosed(ProxyMetrics.Side.BROKER));
         log.debug("{}: {} connected to broker {}", settings.virtualCluster(), downstream.remoteAddress(), target);
@@ -537,13 +540,7 @@ public final class ProxyConnection implements FilteredConnection {
         awaitingBroker.poll();
         streaming = pending;
         streamingBytes = frameBytes;
-        return canSplice() ? ResponseFrameDecoder.Passage.SPLICED : ResponseFrameDecoder.Passage.STREAMED;
-    }
-
-    private boolean canSplice() {
-        return upstream instanceof AbstractEpollStreamChannel && downstream instanceof AbstractEpollStreamChannel
-                && upstream.pipeline().get(SslHandler.class) == null
-                && downstream.pipeline().get(SslHandler.class) == null;
+        return spliceable ? ResponseFrameDecoder.Passage.SPLICED : ResponseFrameDecoder.Passage.STREAMED;
     }
 
     /**
