@@ -87,7 +87,13 @@ public final class Mesh implements AutoCloseable {
         return start(config, network, meterRegistry, modules());
     }
 
-    static Mesh start(MeshConfig config, ProxyConfig network, MeterRegistry meterRegistry, List<MeshModule> modules) {
+    /**
+     * Starts the mesh with only {@code modules} answering, for tests of one path through the mesh as it really runs.
+     *
+     * @see #start(MeshConfig, ProxyConfig, MeterRegistry)
+     */
+    public static Mesh start(MeshConfig config, ProxyConfig network, MeterRegistry meterRegistry,
+                             List<MeshModule> modules) {
         Transport transport = Transport.best();
         Mesh mesh = new Mesh(config, network.shutdownGrace(), transport);
         try {
