@@ -12,9 +12,7 @@ import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.Describ
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -39,14 +37,10 @@ final class ConsumerGroupDescribeHandler
             MeshSession session, MeshRequest<ConsumerGroupDescribeRequestData> request) {
         ConsumerGroupDescribeRequestData body = request.body();
         UpstreamPool pool = upstreams.of(session);
-        List<CompletableFuture<DescribedGroup>> groups = new ArrayList<>();
-        for (String group : body.groupIds()) {
-            groups.add(fanOut.best(group, cluster -> describe(pool, cluster, group, body, request.apiVersion()),
-                    ConsumerGroupDescribeHandler::rank).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done ->
-                new ConsumerGroupDescribeResponseData().setGroups(groups.stream().map(CompletableFuture::join)
-                        .toList()));
+        return fanOut.bestForEach(body.groupIds(),
+                (cluster, group) -> describe(pool, cluster, group, body, request.apiVersion()),
+                ConsumerGroupDescribeHandler::rank)
+                .thenApply(groups -> new ConsumerGroupDescribeResponseData().setGroups(groups));
     }
 
     private CompletionStage<DescribedGroup> describe(UpstreamPool pool, String cluster, String group,

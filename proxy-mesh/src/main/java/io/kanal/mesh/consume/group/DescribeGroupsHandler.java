@@ -12,9 +12,7 @@ import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -38,13 +36,10 @@ final class DescribeGroupsHandler implements MeshApiHandler<DescribeGroupsReques
                                                               MeshRequest<DescribeGroupsRequestData> request) {
         DescribeGroupsRequestData body = request.body();
         UpstreamPool pool = upstreams.of(session);
-        List<CompletableFuture<DescribedGroup>> groups = new ArrayList<>();
-        for (String group : body.groups()) {
-            groups.add(fanOut.best(group, cluster -> describe(pool, cluster, group, body, request.apiVersion()),
-                    DescribeGroupsHandler::rank).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done ->
-                new DescribeGroupsResponseData().setGroups(groups.stream().map(CompletableFuture::join).toList()));
+        return fanOut.bestForEach(body.groups(),
+                (cluster, group) -> describe(pool, cluster, group, body, request.apiVersion()),
+                DescribeGroupsHandler::rank)
+                .thenApply(groups -> new DescribeGroupsResponseData().setGroups(groups));
     }
 
     private CompletionStage<DescribedGroup> describe(UpstreamPool pool, String cluster, String group,

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -38,6 +39,21 @@ final class GroupFanOut {
             }
             return best;
         });
+    }
+
+    /**
+     * {@link #best} for each of {@code groups}, asked at once, answered in the order the groups were named.
+     *
+     * @param ask asks one cluster about one group: {@code (cluster, group)}
+     */
+    <A> CompletionStage<List<A>> bestForEach(List<String> groups, BiFunction<String, String, CompletionStage<A>> ask,
+                                             ToIntFunction<A> rank) {
+        List<CompletableFuture<A>> answers = new ArrayList<>();
+        for (String group : groups) {
+            answers.add(best(group, cluster -> ask.apply(cluster, group), rank).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
     }
 
     /** Every cluster's answer, in configuration order. */
