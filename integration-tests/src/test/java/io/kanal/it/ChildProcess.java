@@ -1,5 +1,8 @@
 package io.kanal.it;
 
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -71,6 +74,21 @@ public final class ChildProcess {
         command.add(mainClass);
         command.addAll(List.of(args));
         return command;
+    }
+
+    /**
+     * kcat from the PATH. CI (environment variable CI set) installs it, so there a missing kcat fails the test rather
+     * than turning it into a silently skipped one; elsewhere the test is skipped.
+     */
+    public static Path kcat() {
+        Path kcat = onPath("kcat");
+        if (kcat == null) {
+            if (System.getenv("CI") != null) {
+                fail("kcat is not on the PATH, and CI is set: CI must install kcat (Debian package kcat)");
+            }
+            assumeTrue(false, "kcat is not on the PATH");
+        }
+        return kcat;
     }
 
     /** The executable {@code name} on the PATH, or null. */
