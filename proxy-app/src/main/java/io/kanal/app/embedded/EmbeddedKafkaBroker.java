@@ -20,7 +20,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    private final List<ExtraListener> extraListeners = new ArrayList<>();
     private Path dataDirectory;
     private KafkaRaftServer server;
     private String bootstrapServers;
@@ -82,6 +85,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a plaintext listener on {@code 127.0.0.1:port} whose clients are told to reach the broker at {@code
+     * advertised} instead: for something in front of the broker that does not rewrite addresses, such as the bench's
+     * TCP relay. Takes effect at {@link #start()}.
+     *
+     * @param name       the listener's name, upper case, not {@code PLAINTEXT} or {@code CONTROLLER}
+     * @param port       the port the broker listens on
+     * @param advertised {@code host:port} that clients of this listener connect to
+     */
+    public synchronized EmbeddedKafkaBroker addListener(String name, int port, String advertised) {
+        if (dataDirectory != null) {
+            throw new IllegalStateException("listeners are added before the embedded Kafka broker starts");
+        }
+        if (!name.matches("[A-Z][A-Z0-9_]*") || name.equals(BROKER_LISTENER) || name.equals(CONTROLLER_LISTENER)) {
+            throw new IllegalArgumentException("not a name for another listener: " + name);
+        }
+        extraListeners.add(new ExtraListener(name, port, advertised));
+        return this;
+    }
+
     /** The broker's {@code host:port}, for clients and for a proxy in front of it. */
     public synchronized String bootstrapServers() {
         if (bootstrapServers == null) {
@@ -115,10 +138,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private Map<String, String> properties(int brokerPort, int controllerPort) {
         Map<String, String> properties = singleNodeProperties(HOST, controllerPort, dataDirectory);
-        properties.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+        StringBuilder listeners = new StringBuilder(BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        properties.put("listener.security.protocol.map",
-                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        StringBuilder advertised = new StringBuilder(BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        StringBuilder protocols = new StringBuilder(BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER
+                + ":PLAINTEXT");
+        for (ExtraListener extra : extraListeners) {
+            listeners.append(',').append(extra.name).append("://").append(HOST).append(':').append(extra.port);
+            advertised.append(',').append(extra.name).append("://").append(extra.advertised);
+            protocols.append(',').append(extra.name).append(":PLAINTEXT");
+        }
+        properties.put("listeners", listeners.toString());
+        properties.put("advertised.listeners", advertised.toString());
+        properties.put("listener.security.protocol.map", protocols.toString());
         properties.put("inter.broker.listener.name", BROKER_LISTENER);
         return properties;
     }
@@ -196,5 +228,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private record ExtraListener(String name, int port, String advertised) {
     }
 }

@@ -1,5 +1,6 @@
 package io.kanal.app.embedded;
 
+import io.kanal.proxy.testing.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -9,6 +10,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,7 +35,10 @@ class EmbeddedKafkaBrokerTest {
     @Test
     void producesAndConsumesARecordThenDeletesItsData() throws Exception {
         Path dataDirectory;
+        int relayListener = FreePorts.consecutive(1);
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
+            // A relay would advertise its own address; another name for the listener itself shows the same.
+            broker.addListener("RELAY", relayListener, "localhost:" + relayListener);
             broker.start();
             dataDirectory = broker.dataDirectory();
             assertTrue(Files.isDirectory(dataDirectory));
@@ -54,6 +59,12 @@ class EmbeddedKafkaBrokerTest {
 
             assertEquals("key", records.get(0).key());
             assertEquals("hello", records.get(0).value());
+            // Clients of the added listener are sent to the address it advertises.
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    "127.0.0.1:" + relayListener))) {
+                Node node = admin.describeCluster().nodes().get().iterator().next();
+                assertEquals("localhost:" + relayListener, node.host() + ":" + node.port());
+            }
         }
         assertFalse(Files.exists(dataDirectory), "data directory left behind: " + dataDirectory);
     }
@@ -63,6 +74,14 @@ class EmbeddedKafkaBrokerTest {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
             assertThrows(IllegalStateException.class, broker::bootstrapServers);
         }
+    }
+
+    @Test
+    void refusesListenerNamesItUsesItself() {
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker();
+        assertThrows(IllegalArgumentException.class, () -> broker.addListener("PLAINTEXT", 1, "127.0.0.1:2"));
+        assertThrows(IllegalArgumentException.class, () -> broker.addListener("CONTROLLER", 1, "127.0.0.1:2"));
+        assertThrows(IllegalArgumentException.class, () -> broker.addListener("relay", 1, "127.0.0.1:2"));
     }
 
     private static List<ConsumerRecord<String, String>> consumeAtLeastOne(String bootstrapServers) {
