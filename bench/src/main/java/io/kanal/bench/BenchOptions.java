@@ -10,7 +10,9 @@ import java.util.Optional;
  * override single values.
  *
  * @param mode               {@code quick} or {@code full}
- * @param rounds             direct/proxied pairs of each throughput workload
+ * @param rounds             rounds of the produce-throughput workload, each a direct and a proxied run
+ * @param consumeRounds      rounds of the consume-throughput workload, each a direct, a proxied and (with a relay)
+ *                           a relayed run
  * @param latencyRounds      direct/proxied pairs of the fixed-rate latency workload
  * @param recordSize         bytes per record value
  * @param acks               the producers' {@code acks}
@@ -25,12 +27,14 @@ import java.util.Optional;
  * @param kanalJvmOptions    JVM options of the Kanal process
  * @param toolJvmOptions     JVM options of the tools' processes
  * @param brokerJvmOptions   JVM options of the broker's process
+ * @param relay              the TCP relay of the consume workload: {@code auto} (HAProxy when installed), {@code
+ *                           off}, or the path of an HAProxy program
  */
-public record BenchOptions(String mode, int rounds, int latencyRounds, int recordSize, String acks, int partitions,
+public record BenchOptions(String mode, int rounds, int consumeRounds, int latencyRounds, int recordSize, String acks, int partitions,
                            long produceRecords, long produceWarmup, long consumeRecords, int latencyRate,
                            int latencySeconds, int latencyWarmupSeconds, Optional<Path> kanalJar,
                            List<String> kanalJvmOptions, List<String> toolJvmOptions,
-                           List<String> brokerJvmOptions) {
+                           List<String> brokerJvmOptions, String relay) {
 
     /**
      * The options Kafka's {@code kafka-producer-perf-test.sh} and {@code kafka-consumer-perf-test.sh} give the
@@ -48,10 +52,12 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
 
             Starts a single-node Kafka broker and Kanal (java -jar kanal.jar), each in a process of its own,
             then runs Kafka's ProducerPerformance and ConsumerPerformance (each in its own JVM) alternately
-            against the broker and through Kanal, and prints a table of the figures and their ratios.
+            against the broker and through Kanal, and prints a table of the figures and their ratios. Where
+            HAProxy is installed, the consume runs also go through it as a plain TCP relay: the cost of any hop.
 
-              --quick                 a run of about two minutes (default: the full run, about 12 minutes)
-              --rounds N              direct/proxied pairs per throughput workload
+              --quick                 a run of under three minutes (default: the full run, about 14 minutes)
+              --rounds N              direct/proxied pairs of the produce workload
+              --consume-rounds N      rounds of the consume workload (direct, Kanal, relay)
               --latency-rounds N      direct/proxied pairs of the fixed-rate latency workload
               --record-size BYTES     record size (default 1024)
               --acks 0|1|all          producer acks (default 1)
@@ -64,6 +70,8 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
               --kanal-jvm-opts "..."  JVM options of the Kanal process (default: none)
               --tool-jvm-opts "..."   JVM options of the tools' processes (default: those of Kafka's scripts)
               --broker-jvm-opts "..." JVM options of the broker's process (default: kafka-server-start.sh's)
+              --relay auto|off|FILE   the TCP relay: HAProxy from the PATH when installed (default), none, or
+                                      the HAProxy program to run
 
               jmh ...                 runs the JMH benchmarks of the proxy's hot paths; JMH's own options follow,
                                       e.g. jmh -f 1 -wi 3 -w 2s -i 5 -r 2s   (jmh -h lists them)
@@ -96,6 +104,7 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
             String value = args[++i];
             switch (option) {
                 case "--rounds" -> b.rounds = positive(option, value);
+                case "--consume-rounds" -> b.consumeRounds = positive(option, value);
                 case "--latency-rounds" -> b.latencyRounds = positive(option, value);
                 case "--record-size" -> b.recordSize = positive(option, value);
                 case "--acks" -> {
@@ -122,6 +131,7 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
                 case "--kanal-jvm-opts" -> b.kanalJvmOptions = words(value);
                 case "--tool-jvm-opts" -> b.toolJvmOptions = words(value);
                 case "--broker-jvm-opts" -> b.brokerJvmOptions = words(value);
+                case "--relay" -> b.relay = value;
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
@@ -132,6 +142,8 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
         Builder b = new Builder();
         b.mode = quick ? "quick" : "full";
         b.rounds = quick ? 2 : 5;
+        // Consume runs are short and swing more than produce runs: more of them, for a steadier median.
+        b.consumeRounds = quick ? 3 : 7;
         b.latencyRounds = quick ? 2 : 3;
         b.produceRecords = quick ? 400_000 : 2_000_000;
         b.produceWarmup = quick ? 100_000 : 200_000;
@@ -145,6 +157,7 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
     private static final class Builder {
         String mode;
         int rounds;
+        int consumeRounds;
         int latencyRounds;
         int recordSize = 1024;
         String acks = "1";
@@ -159,11 +172,12 @@ public record BenchOptions(String mode, int rounds, int latencyRounds, int recor
         List<String> kanalJvmOptions = List.of();
         List<String> toolJvmOptions = DEFAULT_TOOL_JVM_OPTIONS;
         List<String> brokerJvmOptions = BrokerChild.DEFAULT_JVM_OPTIONS;
+        String relay = "auto";
 
         BenchOptions build() {
-            return new BenchOptions(mode, rounds, latencyRounds, recordSize, acks, partitions, produceRecords,
-                    produceWarmup, consumeRecords, latencyRate, latencySeconds, latencyWarmupSeconds, kanalJar,
-                    kanalJvmOptions, toolJvmOptions, brokerJvmOptions);
+            return new BenchOptions(mode, rounds, consumeRounds, latencyRounds, recordSize, acks, partitions,
+                    produceRecords, produceWarmup, consumeRecords, latencyRate, latencySeconds, latencyWarmupSeconds,
+                    kanalJar, kanalJvmOptions, toolJvmOptions, brokerJvmOptions, relay);
         }
     }
 

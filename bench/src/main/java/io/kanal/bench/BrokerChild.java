@@ -39,12 +39,14 @@ final class BrokerChild implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    static BrokerChild start(Path java, String classPath, List<String> jvmOptions, Path workDirectory)
-            throws IOException, InterruptedException {
+    /** @param arguments {@link BrokerMain}'s: none, or the relay listener's port and the relay's address */
+    static BrokerChild start(Path java, String classPath, List<String> jvmOptions, List<String> arguments,
+                             Path workDirectory) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath, BrokerMain.class.getName()));
+        command.addAll(arguments);
         Path log = workDirectory.resolve("broker.log");
         Process process = new ProcessBuilder(command)
                 .redirectError(log.toFile())

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,12 +39,15 @@ import java.util.stream.Collectors;
  *   <li>Kanal in a child process, {@code java -jar kanal.jar --config FILE}, so that its CPU time and peak memory
  *       can be read from {@code /proc/PID} on their own;</li>
  *   <li>each ProducerPerformance / ConsumerPerformance run in a fresh child JVM ({@link ToolRunner}), as users run
- *       them, so that the tools' own allocation and GC land in neither the broker's nor Kanal's process.</li>
+ *       them, so that the tools' own allocation and GC land in neither the broker's nor Kanal's process;</li>
+ *   <li>where HAProxy is installed, a plain TCP relay in front of a second listener of the broker ({@link
+ *       RelayChild}): the consume workload also runs through it, to show what any hop costs on this machine.</li>
  * </ul>
  * All of them share the machine's cores: on a small machine a proxied run has less CPU left for the broker and the
  * tool than a direct one, which is part of what the ratios show.
  *
- * <p>Workloads, each as rounds of (direct, proxied) runs:
+ * <p>Workloads, each as rounds with one run per route; every other round runs the routes in reverse order, so that
+ * no route always goes first:
  * <ol>
  *   <li>produce, unthrottled ({@code --throughput -1}), each run into a fresh topic, after an unreported warm-up
  *       pair; each run also leaves its first records out of its figures ({@code --warmup-records});</li>
@@ -58,6 +64,8 @@ final class Harness {
     private static final String PRODUCE_API = "Produce";
     private static final String FETCH_API = "Fetch";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    /** The routes of the workloads that leave the relay out: it is a yardstick for the consume gap only. */
+    private static final List<Route> DIRECT_AND_KANAL = List.of(Route.DIRECT, Route.PROXIED);
 
     private final BenchOptions options;
     private final PrintStream console;
@@ -66,6 +74,7 @@ final class Harness {
 
     private BrokerChild broker;
     private KanalChild kanal;
+    private RelayChild relay;
     private Admin admin;
     private ToolRunner tools;
     private int topicCounter;
@@ -90,8 +99,22 @@ final class Harness {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             String classPath = absoluteClassPath();
-            broker = BrokerChild.start(java, classPath, options.brokerJvmOptions(), work);
+            Optional<Path> haproxy = RelayChild.find(options.relay());
+            // The broker's relay listener and the relay's own port.
+            int relayPorts = haproxy.isPresent() ? LoopbackPorts.consecutive(2) : -1;
+            List<String> brokerArguments = haproxy.isEmpty() ? List.of()
+                    : List.of(Integer.toString(relayPorts), "127.0.0.1:" + (relayPorts + 1));
+            broker = BrokerChild.start(java, classPath, options.brokerJvmOptions(), brokerArguments, work);
             console.println("broker (pid " + broker.pid() + ") at " + broker.bootstrapServers());
+            if (haproxy.isPresent()) {
+                relay = RelayChild.start(haproxy.get(), work, relayPorts + 1, relayPorts);
+                console.println("TCP relay (" + relay.version() + ", pid " + relay.pid() + ") at "
+                        + relay.bootstrapServers());
+            } else {
+                console.println("no TCP relay: " + (options.relay().equals("off") ? "--relay off"
+                        : "HAProxy is not installed (apt-get install haproxy)") + "; consume runs direct and "
+                        + "through Kanal only");
+            }
             kanal = KanalChild.start(java, kanalJar, options.kanalJvmOptions(), work, broker.bootstrapServers(),
                     EmbeddedKafkaBroker.NODE_ID);
             console.println("kanal (" + kanalJar + ", pid " + kanal.pid() + ") at " + kanal.bootstrapServers()
@@ -109,8 +132,8 @@ final class Harness {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             console.println();
             console.println("## Result (" + options.mode() + " mode, " + workload() + "; "
-                    + "medians of " + options.rounds() + " throughput / " + options.latencyRounds()
-                    + " latency rounds)");
+                    + "medians of " + options.rounds() + " produce / " + options.consumeRounds() + " consume / "
+                    + options.latencyRounds() + " latency rounds)");
             console.println();
             console.print(report.table(options, peak, rss));
             console.println();
@@ -141,11 +164,11 @@ final class Harness {
         long warmupRecords = Math.min(100_000, options.produceRecords());
         section("produce, unthrottled: " + options.produceRecords() + " records per run (first "
                 + options.produceWarmup() + " not counted), warm-up pair of " + warmupRecords);
-        for (Route route : Route.values()) {
+        for (Route route : DIRECT_AND_KANAL) {
             produce(Workload.PRODUCE, route, 0, warmupRecords, warmupRecords / 4, -1);
         }
         for (int round = 1; round <= options.rounds(); round++) {
-            for (Route route : Route.values()) {
+            for (Route route : inRoundOrder(DIRECT_AND_KANAL, round)) {
                 produce(Workload.PRODUCE, route, round, options.produceRecords(), options.produceWarmup(), -1);
             }
         }
@@ -161,11 +184,12 @@ final class Harness {
         console.printf(Locale.ROOT, "  filled %s with %d records (%.2f MB/s, direct)%n", CONSUME_TOPIC,
                 filled.records(), filled.mbPerSec());
         long warmupRecords = Math.min(200_000, options.consumeRecords());
-        for (Route route : Route.values()) {
+        List<Route> routes = relay == null ? DIRECT_AND_KANAL : List.of(Route.values());
+        for (Route route : routes) {
             consume(route, 0, warmupRecords);
         }
-        for (int round = 1; round <= options.rounds(); round++) {
-            for (Route route : Route.values()) {
+        for (int round = 1; round <= options.consumeRounds(); round++) {
+            for (Route route : inRoundOrder(routes, round)) {
                 consume(route, round, options.consumeRecords());
             }
         }
@@ -176,7 +200,7 @@ final class Harness {
         section("produce at " + options.latencyRate() + " records/s: " + options.latencySeconds() + " s per run (first "
                 + options.latencyWarmupSeconds() + " s not counted)");
         for (int round = 1; round <= options.latencyRounds(); round++) {
-            for (Route route : Route.values()) {
+            for (Route route : inRoundOrder(DIRECT_AND_KANAL, round)) {
                 produce(Workload.LATENCY, route, round, options.latencyRecords(), options.latencyWarmupRecords(),
                         options.latencyRate());
             }
@@ -190,10 +214,10 @@ final class Harness {
         createTopic(topic);
         String name = runName(workload, route, round);
         KanalLatency latencyBefore = kanal.latency(PRODUCE_API);
-        CpuUse.Snapshot before = CpuUse.Snapshot.take(proc, kanal.pid(), broker.pid());
+        CpuUse.Snapshot before = cpuSnapshot();
         ToolRunner.Output output = tools.run(name, PRODUCER_PERFORMANCE,
                 producerArguments(topic, bootstrap(route), records, warmup, rate), timeout(records, rate));
-        CpuUse cpu = CpuUse.Snapshot.take(proc, kanal.pid(), broker.pid()).since(before, proc);
+        CpuUse cpu = cpuSnapshot().since(before, proc);
         double kanalOwnMs = kanal.latency(PRODUCE_API).ownMillisSince(latencyBefore);
         deleteTopic(topic);
         ProducerResult result = ProducerResult.parse(output.stdout());
@@ -208,13 +232,13 @@ final class Harness {
     private void consume(Route route, int round, long records) throws Exception {
         String name = runName(Workload.CONSUME, route, round);
         KanalLatency latencyBefore = kanal.latency(FETCH_API);
-        CpuUse.Snapshot before = CpuUse.Snapshot.take(proc, kanal.pid(), broker.pid());
+        CpuUse.Snapshot before = cpuSnapshot();
         ToolRunner.Output output = tools.run(name, CONSUMER_PERFORMANCE, List.of(
                 "--bootstrap-server", bootstrap(route),
                 "--topic", CONSUME_TOPIC,
                 "--num-records", Long.toString(records),
                 "--timeout", "60000"), timeout(records, -1));
-        CpuUse cpu = CpuUse.Snapshot.take(proc, kanal.pid(), broker.pid()).since(before, proc);
+        CpuUse cpu = cpuSnapshot().since(before, proc);
         double kanalOwnMs = kanal.latency(FETCH_API).ownMillisSince(latencyBefore);
         ConsumerResult result = ConsumerResult.parse(output.stdout());
         Measurement m = Measurement.ofConsumer(route, round, result, seconds(output.elapsed()), kanalOwnMs, cpu);
@@ -226,14 +250,22 @@ final class Harness {
         if (m.round() > 0) {
             measurements.add(m);
         }
-        String kanalCpu = Double.isNaN(m.kanalCpuSeconds()) ? ""
-                : String.format(Locale.ROOT, "  kanal %.2f CPU s (%.2f cores), %.3f ms/request inside",
-                        m.kanalCpuSeconds(), m.kanalCores(), m.kanalOwnMs());
+        String hopCpu = switch (m.route()) {
+            case DIRECT -> "";
+            case PROXIED -> String.format(Locale.ROOT, "  kanal %.2f CPU s (%.2f cores), %.3f ms/request inside",
+                    m.hopCpuSeconds(), m.hopCores(), m.kanalOwnMs());
+            case RELAY -> String.format(Locale.ROOT, "  relay %.2f CPU s (%.2f cores)", m.hopCpuSeconds(),
+                    m.hopCores());
+        };
         console.printf(Locale.ROOT, "  %-8s %-13s %s  machine %3.0f%% busy, other load %.2f cores%s%n",
                 m.round() == 0 ? "warm-up" : "round " + m.round(), m.route().title(), figures,
-                m.machineBusyPercent(), m.otherCores(), kanalCpu);
+                m.machineBusyPercent(), m.otherCores(), hopCpu);
         if (!kanal.isAlive()) {
             throw new IllegalStateException("kanal exited during the bench; see " + kanal.log());
+        }
+        if (relay != null && !relay.isAlive()) {
+            throw new IllegalStateException("the TCP relay exited during the bench; see relay.log in the work "
+                    + "directory");
         }
         if (!broker.isAlive()) {
             throw new IllegalStateException("the broker exited during the bench; see its log in the work directory");
@@ -256,12 +288,30 @@ final class Harness {
     }
 
     private String bootstrap(Route route) {
-        return route == Route.DIRECT ? broker.bootstrapServers() : kanal.bootstrapServers();
+        return switch (route) {
+            case DIRECT -> broker.bootstrapServers();
+            case PROXIED -> kanal.bootstrapServers();
+            case RELAY -> relay.bootstrapServers();
+        };
+    }
+
+    /** The routes of a round: as given in odd rounds, reversed in even ones. */
+    static List<Route> inRoundOrder(List<Route> routes, int round) {
+        if (round % 2 == 1) {
+            return routes;
+        }
+        List<Route> reversed = new ArrayList<>(routes);
+        Collections.reverse(reversed);
+        return reversed;
+    }
+
+    private CpuUse.Snapshot cpuSnapshot() throws IOException {
+        return CpuUse.Snapshot.take(proc, kanal.pid(), relay == null ? -1 : relay.pid(), broker.pid());
     }
 
     private static String runName(Workload workload, Route route, int round) {
         return workload.name().toLowerCase(Locale.ROOT) + "-" + (round == 0 ? "warmup" : "r" + round) + "-"
-                + (route == Route.DIRECT ? "direct" : "proxied");
+                + route.name().toLowerCase(Locale.ROOT);
     }
 
     /** Generous: two minutes, plus a minute per 100,000 records (1.7 MB/s at 1 KiB), or twice a throttled run. */
@@ -322,6 +372,10 @@ final class Harness {
         if (kanal != null) {
             kanal.close();
             kanal = null;
+        }
+        if (relay != null) {
+            relay.close();
+            relay = null;
         }
         if (broker != null) {
             broker.close();

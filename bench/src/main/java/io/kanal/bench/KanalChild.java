@@ -1,8 +1,6 @@
 package io.kanal.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,7 +52,7 @@ final class KanalChild implements AutoCloseable {
                     + "(or point --kanal-jar at it)");
         }
         // One block: bootstrap, its broker's port, admin; separate searches could hand out overlapping ports.
-        int bootstrapPort = freeConsecutivePorts(3);
+        int bootstrapPort = LoopbackPorts.consecutive(3);
         int adminPort = bootstrapPort + 2;
         Path config = workDirectory.resolve("kanal.yaml");
         Files.writeString(config, """
@@ -151,37 +149,5 @@ final class KanalChild implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * The first of {@code count} consecutive loopback ports that were all free a moment ago (held at once, then
-     * released for Kanal to bind).
-     */
-    static int freeConsecutivePorts(int count) throws IOException {
-        InetAddress loopback = InetAddress.getByName(HOST);
-        for (int attempt = 0; attempt < 100; attempt++) {
-            List<ServerSocket> held = new ArrayList<>();
-            try {
-                ServerSocket first = new ServerSocket(0, 1, loopback);
-                held.add(first);
-                int port = first.getLocalPort();
-                if (port + count - 1 > 65535) {
-                    continue;
-                }
-                try {
-                    for (int i = 1; i < count; i++) {
-                        held.add(new ServerSocket(port + i, 1, loopback));
-                    }
-                    return port;
-                } catch (IOException taken) {
-                    // try another first port
-                }
-            } finally {
-                for (ServerSocket socket : held) {
-                    socket.close();
-                }
-            }
-        }
-        throw new IOException("found no " + count + " consecutive free ports on " + HOST);
     }
 }

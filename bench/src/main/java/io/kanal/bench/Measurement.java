@@ -5,8 +5,8 @@ package io.kanal.bench;
  * does not have are {@link Double#NaN}.
  *
  * @param workload          what was run
- * @param route             straight to the broker or through Kanal
- * @param round             1-based round; direct and proxied runs of a round follow each other
+ * @param route             straight to the broker, through Kanal, or through the TCP relay
+ * @param round             1-based round; the runs of a round, one per route, follow each other
  * @param mbPerSec          MiB/s (consume: leaving out the group join)
  * @param recordsPerSec     records/s (consume: leaving out the group join)
  * @param avgMs             average produce latency
@@ -47,7 +47,9 @@ public record Measurement(Workload workload, Route route, int round, double mbPe
     /** Where the tool's client connects. */
     public enum Route {
         DIRECT("direct"),
-        PROXIED("through Kanal");
+        PROXIED("through Kanal"),
+        /** The yardstick: a plain TCP relay that splices bytes and knows nothing of Kafka ({@link RelayChild}). */
+        RELAY("through a TCP relay");
 
         private final String title;
 
@@ -77,19 +79,26 @@ public record Measurement(Workload workload, Route route, int round, double mbPe
                 route == Route.PROXIED ? kanalOwnMs : Double.NaN, cpu);
     }
 
-    /** Kanal's CPU seconds while the tool ran; NaN for direct runs, where Kanal only idles. */
-    public double kanalCpuSeconds() {
-        return route == Route.PROXIED ? cpu.kanalSeconds() : Double.NaN;
+    /**
+     * CPU seconds of the hop the records took while the tool ran: Kanal's, or the relay's; NaN for direct runs,
+     * where both only idle.
+     */
+    public double hopCpuSeconds() {
+        return switch (route) {
+            case DIRECT -> Double.NaN;
+            case PROXIED -> cpu.kanalSeconds();
+            case RELAY -> cpu.relaySeconds();
+        };
     }
 
-    /** Kanal's CPU seconds per GiB of records moved. */
-    public double kanalCpuPerGib() {
-        return kanalCpuSeconds() / (bytes / GIB);
+    /** The hop's CPU seconds per GiB of records moved. */
+    public double hopCpuPerGib() {
+        return hopCpuSeconds() / (bytes / GIB);
     }
 
-    /** Kanal's average CPU use while the tool ran, in cores. */
-    public double kanalCores() {
-        return kanalCpuSeconds() / wallSeconds;
+    /** The hop's average CPU use while the tool ran, in cores. */
+    public double hopCores() {
+        return hopCpuSeconds() / wallSeconds;
     }
 
     /** The broker's CPU seconds per GiB of records moved. */

@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * The bench's result as Markdown: per figure the median over the rounds of each route, the ratio of the proxied
  * median to the direct one and, for latencies, their difference; then Kanal's own costs, the targets, and every
- * run.
+ * run. When the consume workload also ran through the TCP relay, two more columns show the relay's medians and
+ * their ratio to direct.
  */
 final class Report {
 
@@ -20,16 +21,19 @@ final class Report {
     static final double P99_TARGET_MS = 1.0;
 
     private final List<Measurement> runs;
+    private final boolean withRelay;
 
     Report(List<Measurement> runs) {
         this.runs = List.copyOf(runs);
+        this.withRelay = runs.stream().anyMatch(m -> m.route() == Route.RELAY);
     }
 
     /** The table of medians and ratios. */
     String table(BenchOptions options, long kanalPeakRssBytes, long kanalRssBytes) {
         StringBuilder out = new StringBuilder();
-        out.append("| workload | figure | direct | through Kanal | ratio | difference |\n");
-        out.append("| --- | --- | ---: | ---: | ---: | ---: |\n");
+        out.append("| workload | figure | direct | through Kanal | ratio | difference |")
+                .append(withRelay ? " through a TCP relay | relay ratio |\n" : "\n");
+        out.append("| --- | --- | ---: | ---: | ---: | ---: |").append(withRelay ? " ---: | ---: |\n" : "\n");
         String produce = Workload.PRODUCE.title();
         throughputRow(out, Workload.PRODUCE, produce, "MB/s", Measurement::mbPerSec, 2);
         throughputRow(out, Workload.PRODUCE, "", "records/s", Measurement::recordsPerSec, 0);
@@ -49,20 +53,21 @@ final class Report {
         latencyRow(out, Workload.LATENCY, "", "p99.9 latency, ms", Measurement::p999Ms, 0);
         for (Workload workload : Workload.values()) {
             String title = "cost, " + shortName(workload);
-            kanalRow(out, workload, title, "time inside Kanal per " + (workload == Workload.CONSUME ? "Fetch"
+            hopRow(out, workload, title, "time inside Kanal per " + (workload == Workload.CONSUME ? "Fetch"
                     : "Produce") + " request, ms (mean)", Measurement::kanalOwnMs, 3);
-            kanalRow(out, workload, "", "Kanal CPU s per GiB moved", Measurement::kanalCpuPerGib, 2);
-            kanalRow(out, workload, "", "Kanal CPU, cores", Measurement::kanalCores, 2);
+            hopRow(out, workload, "", "proxy CPU s per GiB moved (Kanal, relay)", Measurement::hopCpuPerGib, 2);
+            hopRow(out, workload, "", "proxy CPU, cores (Kanal, relay)", Measurement::hopCores, 2);
             throughputRow(out, workload, "", "broker CPU s per GiB moved", Measurement::brokerCpuPerGib, 2);
             throughputRow(out, workload, "", "tool CPU s per GiB moved", Measurement::toolCpuPerGib, 2);
             throughputRow(out, workload, "", "machine CPU busy, % of all cores", Measurement::machineBusyPercent,
                     0);
             throughputRow(out, workload, "", "other processes' load, cores", Measurement::otherCores, 2);
         }
-        out.append(String.format(Locale.ROOT, "| Kanal process | peak RSS (VmHWM), MiB | | %.0f | | |%n",
-                kanalPeakRssBytes / (1024.0 * 1024)));
-        out.append(String.format(Locale.ROOT, "| | RSS at the end, MiB | | %.0f | | |%n",
-                kanalRssBytes / (1024.0 * 1024)));
+        String relayCells = withRelay ? " | |" : "";
+        out.append(String.format(Locale.ROOT, "| Kanal process | peak RSS (VmHWM), MiB | | %.0f | | |%s%n",
+                kanalPeakRssBytes / (1024.0 * 1024), relayCells));
+        out.append(String.format(Locale.ROOT, "| | RSS at the end, MiB | | %.0f | | |%s%n",
+                kanalRssBytes / (1024.0 * 1024), relayCells));
         return out.toString();
     }
 
@@ -88,6 +93,15 @@ final class Report {
         target(out, "p99 latency at the fixed rate within 1 ms of direct", p99Difference <= P99_TARGET_MS,
                 String.format(Locale.ROOT, "difference %+.1f ms (ProducerPerformance's percentiles are whole ms)",
                         p99Difference));
+        if (withRelay) {
+            double relayRatio = median(Workload.CONSUME, Route.RELAY, Measurement::mbPerSec)
+                    / median(Workload.CONSUME, Route.DIRECT, Measurement::mbPerSec);
+            double kanalToRelay = median(Workload.CONSUME, Route.PROXIED, Measurement::mbPerSec)
+                    / median(Workload.CONSUME, Route.RELAY, Measurement::mbPerSec);
+            out.append(String.format(Locale.ROOT, "- for comparison, consume throughput through a plain TCP relay "
+                    + "(HAProxy, splicing): %.3f of direct; Kanal's is %.3f of the relay's%n", relayRatio,
+                    kanalToRelay));
+        }
         return out.toString();
     }
 
@@ -95,14 +109,14 @@ final class Report {
     String runs() {
         StringBuilder out = new StringBuilder();
         out.append("| workload | round | route | MB/s | records/s | avg ms | p50 | p99 | p99.9 | ms inside Kanal "
-                + "| Kanal CPU s | broker CPU s | tool CPU s | machine busy | other load | wall s |\n");
+                + "| proxy CPU s | broker CPU s | tool CPU s | machine busy | other load | wall s |\n");
         out.append("| --- | ---: | --- |" + " ---: |".repeat(13) + "\n");
         for (Measurement m : runs) {
             out.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.0f | %s | %s | %s | %s | %s | %s "
                             + "| %.2f | %.2f | %.0f%% | %.2f | %.1f |%n",
                     shortName(m.workload()), m.round(), m.route().title(), m.mbPerSec(), m.recordsPerSec(),
                     number(m.avgMs(), 2), number(m.p50Ms(), 0), number(m.p99Ms(), 0), number(m.p999Ms(), 0),
-                    number(m.kanalOwnMs(), 3), number(m.kanalCpuSeconds(), 2), m.cpu().brokerSeconds(),
+                    number(m.kanalOwnMs(), 3), number(m.hopCpuSeconds(), 2), m.cpu().brokerSeconds(),
                     m.cpu().toolSeconds(), m.machineBusyPercent(), m.otherCores(), m.wallSeconds()));
         }
         return out.toString();
@@ -135,24 +149,39 @@ final class Report {
                                ToDoubleFunction<Measurement> value, int decimals) {
         double direct = median(workload, Route.DIRECT, value);
         double proxied = median(workload, Route.PROXIED, value);
-        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | |%n", title, figure,
+        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | |", title, figure,
                 number(direct, decimals), number(proxied, decimals), number(proxied / direct, 3)));
+        relayCells(out, workload, value, decimals, direct);
     }
 
     private void latencyRow(StringBuilder out, Workload workload, String title, String figure,
                             ToDoubleFunction<Measurement> value, int decimals) {
         double direct = median(workload, Route.DIRECT, value);
         double proxied = median(workload, Route.PROXIED, value);
-        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", title, figure,
+        out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", title, figure,
                 number(direct, decimals), number(proxied, decimals), number(proxied / direct, 3),
                 Double.isNaN(proxied - direct) ? "" : String.format(Locale.ROOT, "%+." + Math.max(decimals, 1)
                         + "f ms", proxied - direct)));
+        relayCells(out, workload, value, decimals, direct);
     }
 
-    private void kanalRow(StringBuilder out, Workload workload, String title, String figure,
-                          ToDoubleFunction<Measurement> value, int decimals) {
-        out.append(String.format(Locale.ROOT, "| %s | %s | | %s | | |%n", title, figure,
+    /** A figure of the hop itself: Kanal's in its column, the relay's in the relay's. */
+    private void hopRow(StringBuilder out, Workload workload, String title, String figure,
+                        ToDoubleFunction<Measurement> value, int decimals) {
+        out.append(String.format(Locale.ROOT, "| %s | %s | | %s | | |", title, figure,
                 number(median(workload, Route.PROXIED, value), decimals)));
+        relayCells(out, workload, value, decimals, Double.NaN);
+    }
+
+    /** Ends a row: with the relay's median and its ratio to {@code direct} when the bench ran a relay. */
+    private void relayCells(StringBuilder out, Workload workload, ToDoubleFunction<Measurement> value, int decimals,
+                            double direct) {
+        if (withRelay) {
+            double relayed = median(workload, Route.RELAY, value);
+            out.append(String.format(Locale.ROOT, " %s | %s |", number(relayed, decimals),
+                    number(relayed / direct, 3)));
+        }
+        out.append('\n');
     }
 
     private static void target(StringBuilder out, String what, boolean met, String detail) {

@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportTest {
 
     private static Measurement run(Workload workload, Route route, int round, double mbPerSec, double p99) {
         // 10 s of wall time on 2 cores: Kanal 3 s, broker 4 s, tool 6 s, bench 0.5 s, machine 18 s busy
-        CpuUse cpu = new CpuUse(3, 4, 6, 0.5, 18, 20);
+        CpuUse cpu = new CpuUse(3, 0, 4, 6, 0.5, 18, 20);
         return new Measurement(workload, route, round, mbPerSec, mbPerSec * 1024, 2.0, 1, p99, p99 + 2, Double.NaN,
                 10, 1L << 30, route == Route.PROXIED ? 0.25 : Double.NaN, cpu);
     }
@@ -40,8 +41,8 @@ class ReportTest {
         assertEquals(0.9, report.ratio(Workload.CONSUME, Measurement::mbPerSec), 1e-9);
         // medians of two: 3.5 direct, 4.5 proxied
         assertEquals(1.0, report.difference(Workload.LATENCY, Measurement::p99Ms), 1e-9);
-        assertEquals(3.0, report.median(Workload.PRODUCE, Route.PROXIED, Measurement::kanalCpuPerGib), 1e-9);
-        assertTrue(Double.isNaN(report.median(Workload.PRODUCE, Route.DIRECT, Measurement::kanalCpuPerGib)));
+        assertEquals(3.0, report.median(Workload.PRODUCE, Route.PROXIED, Measurement::hopCpuPerGib), 1e-9);
+        assertTrue(Double.isNaN(report.median(Workload.PRODUCE, Route.DIRECT, Measurement::hopCpuPerGib)));
         assertEquals(0.45, report.median(Workload.PRODUCE, Route.DIRECT, Measurement::otherCores), 1e-9);
         assertEquals(90, report.median(Workload.CONSUME, Route.DIRECT, Measurement::machineBusyPercent), 1e-9);
     }
@@ -56,6 +57,27 @@ class ReportTest {
                 targets);
         assertTrue(targets.contains("p99 latency at the fixed rate within 1 ms of direct: MET (difference +1.0 ms"),
                 targets);
+    }
+
+    @Test
+    void aRelayAddsItsColumnsAndAComparison() {
+        // the relay used 1.5 CPU s in its consume run
+        Measurement relayed = new Measurement(Workload.CONSUME, Route.RELAY, 1, 170, 170 * 1024, Double.NaN,
+                Double.NaN, Double.NaN, Double.NaN, 150, 10, 1L << 30, Double.NaN, new CpuUse(0, 1.5, 4, 6, 0.5,
+                12, 20));
+        Report withRelay = new Report(List.of(
+                run(Workload.CONSUME, Route.DIRECT, 1, 200, Double.NaN),
+                run(Workload.CONSUME, Route.PROXIED, 1, 180, Double.NaN),
+                relayed));
+        String table = withRelay.table(BenchOptions.quick(), 200L << 20, 150L << 20);
+        assertTrue(table.contains("| difference | through a TCP relay | relay ratio |"), table);
+        assertTrue(table.contains("| consume, unthrottled | MB/s (group join excluded) | 200.00 | 180.00 | 0.900 | "
+                + "| 170.00 | 0.850 |"), table);
+        assertTrue(table.contains("|  | proxy CPU s per GiB moved (Kanal, relay) | | 3.00 | | | 1.50 |  |"), table);
+        assertTrue(withRelay.targets().contains("for comparison, consume throughput through a plain TCP relay "
+                + "(HAProxy, splicing): 0.850 of direct; Kanal's is 1.059 of the relay's"), withRelay.targets());
+        assertFalse(report.table(BenchOptions.quick(), 0, 0).contains("relay ratio"));
+        assertFalse(report.targets().contains("relay"));
     }
 
     @Test
