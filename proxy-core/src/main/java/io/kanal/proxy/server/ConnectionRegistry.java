@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /** The open connections of one proxy process, so that shutdown can let them finish. */
 final class ConnectionRegistry {
 
-    private final Set<ProxyConnection> open = ConcurrentHashMap.newKeySet();
-    private final Object changed = new Object();
+    private final OpenConnections<ProxyConnection> open =
+            new OpenConnections<>(ProxyConnection::drain, ProxyConnection::forceClose);
 
     void add(ProxyConnection connection) {
         open.add(connection);
@@ -30,9 +30,6 @@ final class ConnectionRegistry {
 
     void remove(ProxyConnection connection) {
         open.remove(connection);
-        synchronized (changed) {
-            changed.notifyAll();
-        }
         for (Retirement retirement : retirements) {
             retirement.closed(connection);
         }
@@ -49,17 +46,7 @@ final class ConnectionRegistry {
      * @return how many connections had to be closed with requests outstanding
      */
     int drain(Duration grace) throws InterruptedException {
-        open.forEach(ProxyConnection::drain);
-        long deadline = System.nanoTime() + grace.toNanos();
-        synchronized (changed) {
-            long remaining;
-            while (!open.isEmpty() && (remaining = deadline - System.nanoTime()) > 0) {
-                changed.wait(Math.max(1, remaining / 1_000_000));
-            }
-        }
-        int forced = open.size();
-        open.forEach(ProxyConnection::forceClose);
-        return forced;
+        return open.drain(grace);
     }
 
     // ---- Retiring the connections of listeners a reconfiguration replaced or removed ----

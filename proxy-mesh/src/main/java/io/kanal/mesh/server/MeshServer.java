@@ -9,6 +9,7 @@ import io.kanal.proxy.limits.ConnectionLimiter;
 import io.kanal.proxy.limits.IdleTimeoutHandler;
 import io.kanal.proxy.metrics.ProxyMetrics;
 import io.kanal.proxy.net.Transport;
+import io.kanal.proxy.server.OpenConnections;
 import io.kanal.proxy.server.ProxyStartException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,8 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The mesh's listening socket and the connections it accepted. Bound first, so the port it advertises is known before
@@ -40,8 +39,8 @@ public final class MeshServer {
     private final ProxyConfig network;
     private final long maxPendingBytes;
     private final ProxyMetrics metrics;
-    private final Set<MeshConnection> open = ConcurrentHashMap.newKeySet();
-    private final Object changed = new Object();
+    private final OpenConnections<MeshConnection> open = new OpenConnections<>(MeshConnection::drain,
+            connection -> connection.forceClose("the mesh is shutting down"));
     private final Channel serverChannel;
     private volatile MeshConnectionSettings settings;
 
@@ -71,7 +70,7 @@ public final class MeshServer {
                             channel.pipeline().addLast(new IdleTimeoutHandler(limits.idleTimeout(), "mesh", metrics));
                         }
                         MeshConnection[] self = new MeshConnection[1];
-                        self[0] = new MeshConnection(channel, settings, () -> closed(self[0]));
+                        self[0] = new MeshConnection(channel, settings, () -> open.remove(self[0]));
                         open.add(self[0]);
                         log.debug("mesh: connection from {}", channel.remoteAddress());
                         channel.pipeline().addLast(new KafkaFrameDecoder(network.maxFrameBytes()),
@@ -120,28 +119,11 @@ public final class MeshServer {
      */
     public int close(Duration grace) throws InterruptedException {
         serverChannel.close().syncUninterruptibly();
-        open.forEach(MeshConnection::drain);
-        long deadline = System.nanoTime() + grace.toNanos();
-        synchronized (changed) {
-            long remaining;
-            while (!open.isEmpty() && (remaining = deadline - System.nanoTime()) > 0) {
-                changed.wait(Math.max(1, remaining / 1_000_000));
-            }
-        }
-        int forced = open.size();
-        open.forEach(connection -> connection.forceClose("the mesh is shutting down"));
-        return forced;
+        return open.drain(grace);
     }
 
     /** How many client connections are open. */
     public int connections() {
         return open.size();
-    }
-
-    private void closed(MeshConnection connection) {
-        open.remove(connection);
-        synchronized (changed) {
-            changed.notifyAll();
-        }
     }
 }

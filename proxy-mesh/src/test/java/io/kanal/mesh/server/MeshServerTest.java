@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -268,6 +269,38 @@ class MeshServerTest {
                     (short) 4, new FindCoordinatorRequestData().setCoordinatorKeys(List.of("g"))
                             .setKeyType(CoordinatorType.GROUP.id()));
             assertEquals(Errors.INVALID_REQUEST.code(), group.coordinators().get(0).errorCode());
+        }
+    }
+
+    @Test
+    void closeAnswersWhatFinishesWithinTheGraceAndClosesTheRestAfterIt() throws Exception {
+        start(apis());
+        try (WireClient finishing = connect(); WireClient stuck = connect(); WireClient idle = connect()) {
+            int asked = finishing.send(ApiKeys.HEARTBEAT, HEARTBEAT, heartbeat("answered"));
+            stuck.send(ApiKeys.HEARTBEAT, HEARTBEAT, heartbeat("never answered"));
+            Map<String, Taken> byGroup = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                Taken one = take();
+                byGroup.put(one.request().groupId(), one);
+            }
+            CompletableFuture<Integer> forced = new CompletableFuture<>();
+            Thread closer = new Thread(() -> {
+                try {
+                    forced.complete(server.close(Duration.ofSeconds(2)));
+                } catch (InterruptedException e) {
+                    forced.completeExceptionally(e);
+                }
+            }, "mesh-close");
+            closer.start();
+
+            idle.assertClosedByServer();
+            byGroup.get("answered").answer().complete(new HeartbeatResponseData().setThrottleTimeMs(7));
+            WireClient.Response response = finishing.receive(ApiKeys.HEARTBEAT, HEARTBEAT);
+            assertEquals(asked, response.correlationId());
+            assertEquals(7, ((HeartbeatResponseData) response.body()).throttleTimeMs());
+            finishing.assertClosedByServer();
+            assertEquals(1, forced.get(10, TimeUnit.SECONDS), "only the unanswered connection was forced");
+            stuck.assertClosedByServer();
         }
     }
 
