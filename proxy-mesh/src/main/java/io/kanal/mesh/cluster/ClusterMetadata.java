@@ -1,5 +1,6 @@
 package io.kanal.mesh.cluster;
 
+import io.kanal.mesh.async.AllOf;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
@@ -171,9 +172,8 @@ public final class ClusterMetadata implements AutoCloseable {
         toCompletable(admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names())
                 .thenCompose(names -> {
                     Map<String, CompletableFuture<Optional<TopicMetadata>>> described = describe(names);
-                    return CompletableFuture.allOf(described.values().toArray(CompletableFuture[]::new))
-                            .thenApply(done -> described.values().stream().map(CompletableFuture::join)
-                                    .flatMap(Optional::stream).toList());
+                    return AllOf.map(described).thenApply(found -> found.values().stream()
+                            .flatMap(Optional::stream).toList());
                 })
                 .whenComplete((all, failure) -> {
                     if (failure == null) {

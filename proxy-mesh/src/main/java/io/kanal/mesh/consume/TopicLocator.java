@@ -1,5 +1,6 @@
 package io.kanal.mesh.consume;
 
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.cluster.UpstreamCluster;
 import io.kanal.mesh.cluster.UpstreamClusters;
 import org.apache.kafka.common.Uuid;
@@ -62,11 +63,7 @@ public final class TopicLocator {
         for (String name : new LinkedHashSet<>(names)) {
             lookups.put(name, byName(name).toCompletableFuture());
         }
-        return CompletableFuture.allOf(lookups.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
-            Map<String, TopicLocation> found = new LinkedHashMap<>();
-            lookups.forEach((name, lookup) -> found.put(name, lookup.join()));
-            return found;
-        });
+        return AllOf.map(lookups);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshNode;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.cluster.PartitionMetadata;
 import io.kanal.mesh.cluster.TopicMetadata;
 import io.kanal.mesh.cluster.UpstreamCluster;
@@ -71,8 +72,7 @@ final class MetadataHandler implements MeshApiHandler<MetadataRequestData, Metad
         for (MetadataRequestTopic topic : requested) {
             answers.add(answer(topic, version).toCompletableFuture());
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+        return AllOf.list(answers);
     }
 
     private CompletionStage<MetadataResponseTopic> answer(MetadataRequestTopic requested, short version) {
@@ -111,8 +111,7 @@ final class MetadataHandler implements MeshApiHandler<MetadataRequestData, Metad
                             .map(topic -> topic(cluster, topic, version))
                             .toList()));
         }
-        return CompletableFuture.allOf(perCluster.toArray(CompletableFuture[]::new))
-                .thenApply(done -> perCluster.stream().flatMap(answers -> answers.join().stream()).toList());
+        return AllOf.list(perCluster).thenApply(answers -> answers.stream().flatMap(List::stream).toList());
     }
 
     private MetadataResponseTopic topic(UpstreamCluster cluster, TopicMetadata topic, short version) {

@@ -3,6 +3,7 @@ package io.kanal.mesh.server;
 import io.kanal.mesh.api.CoordinatorResolver;
 import io.kanal.mesh.api.MeshApis;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -54,8 +55,7 @@ final class FindCoordinatorResponder {
                     })
                     .thenApply(coordinator -> coordinator.setKey(key)));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> response(version, answers.stream().map(CompletableFuture::join).toList()));
+        return AllOf.list(answers).thenApply(coordinators -> response(version, coordinators));
     }
 
     private CompletionStage<Coordinator> resolve(MeshSession session, Optional<CoordinatorType> type,

@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
 import io.kanal.mesh.upstream.UpstreamPool;
@@ -48,14 +49,14 @@ final class DeleteGroupsHandler implements MeshApiHandler<DeleteGroupsRequestDat
             results.put(group, fanOut.everywhere(cluster -> delete(pool, cluster, group, request.apiVersion()))
                     .thenApply(DeleteGroupsHandler::combine).toCompletableFuture());
         }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+        return AllOf.map(results).thenApply(deleted -> {
             DeletableGroupResultCollection answered = new DeletableGroupResultCollection();
-            results.forEach((group, result) -> {
-                if (result.join() == Errors.NONE) {
+            deleted.forEach((group, result) -> {
+                if (result == Errors.NONE) {
                     homes.forget(group);
                 }
                 if (answered.find(group) == null) {
-                    answered.add(new DeletableGroupResult().setGroupId(group).setErrorCode(result.join().code()));
+                    answered.add(new DeletableGroupResult().setGroupId(group).setErrorCode(result.code()));
                 }
             });
             return new DeleteGroupsResponseData().setResults(answered);

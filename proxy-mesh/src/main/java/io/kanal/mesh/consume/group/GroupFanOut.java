@@ -1,5 +1,6 @@
 package io.kanal.mesh.consume.group;
 
+import io.kanal.mesh.async.AllOf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,8 +53,7 @@ final class GroupFanOut {
         for (String group : groups) {
             answers.add(best(group, cluster -> ask.apply(cluster, group), rank).toCompletableFuture());
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+        return AllOf.list(answers);
     }
 
     /** Every cluster's answer, in configuration order. */
@@ -62,7 +62,6 @@ final class GroupFanOut {
         for (String cluster : homes.clusterNames()) {
             asked.add(ask.apply(cluster).toCompletableFuture());
         }
-        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
-                .thenApply(done -> asked.stream().map(CompletableFuture::join).toList());
+        return AllOf.list(asked);
     }
 }

@@ -1,5 +1,6 @@
 package io.kanal.mesh.consume.group;
 
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.upstream.UpstreamPool;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -104,8 +105,7 @@ public final class GroupLocator {
         for (String cluster : homes.clusterNames()) {
             asked.add(standing(cluster, group).toCompletableFuture());
         }
-        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
-                .thenApply(done -> asked.stream().map(CompletableFuture::join).toList());
+        return AllOf.list(asked);
     }
 
     /** How {@code group} stands in {@code cluster}, asked of its coordinator there. */

@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.cluster.Broker;
 import io.kanal.mesh.cluster.UpstreamCluster;
 import io.kanal.mesh.cluster.UpstreamClusters;
@@ -69,8 +70,7 @@ final class ListGroupsHandler implements MeshApiHandler<ListGroupsRequestData, L
             }
         }
         Errors missing = everyClusterKnown ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> merge(answers.stream().map(CompletableFuture::join).toList(), missing));
+        return AllOf.list(answers).thenApply(listed -> merge(listed, missing));
     }
 
     private static ListGroupsResponseData merge(List<ListGroupsResponseData> answers, Errors missing) {

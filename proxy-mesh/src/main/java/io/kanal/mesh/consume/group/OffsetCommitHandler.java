@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
 import io.kanal.mesh.consume.group.TopicClusters.Topic;
@@ -73,34 +74,35 @@ final class OffsetCommitHandler implements MeshApiHandler<OffsetCommitRequestDat
         }
         boolean member = body.generationIdOrMemberEpoch() >= 0
                 || body.memberId() != null && !body.memberId().isEmpty();
-        Map<OffsetCommitRequestTopic, CompletableFuture<List<OffsetCommitResponsePartition>>> answers =
-                new IdentityHashMap<>();
         if (member && byCluster.size() > 1) {
             String why = "group '" + group + "' commits offsets of topics of several clusters behind the Kanal mesh: "
                     + homes.place(byCluster.values().stream().flatMap(List::stream)
                     .map(asked -> located.get(asked).name()).toList()).describe()
                     + "; the mesh serves a consumer group from one cluster only";
             log.warn("mesh: refusing OffsetCommit from {} with INVALID_REQUEST: {}", session.clientAddress(), why);
-            byCluster.values().forEach(list -> list.forEach(asked -> answers.put(asked,
-                    CompletableFuture.completedFuture(errors(asked, Errors.INVALID_REQUEST)))));
-            return CompletableFuture.completedFuture(response(body, located, answers));
+            return CompletableFuture.completedFuture(response(body, located, body.topics().stream()
+                    .map(asked -> errors(asked, located.get(asked).isFound() ? Errors.INVALID_REQUEST
+                            : located.get(asked).error()))
+                    .toList()));
         }
         if (member && byCluster.size() == 1) {
             homes.learn(group, byCluster.keySet().iterator().next());
         }
         UpstreamPool pool = upstreams.of(session);
-        byCluster.forEach((cluster, part) -> {
-            CompletableFuture<OffsetCommitResponseData> answer = forwarder.<OffsetCommitResponseData>forward(pool,
-                    cluster, group, ApiKeys.OFFSET_COMMIT, version,
-                    partVersion -> part(body, part, located), UpstreamTimeouts.DEFAULT).toCompletableFuture();
-            for (OffsetCommitRequestTopic asked : part) {
-                answers.put(asked, answer.handle((reply, failure) -> failure != null
-                        ? errors(asked, GroupRouteException.errorOf(failure))
-                        : find(reply, located.get(asked), asked)));
-            }
-        });
-        return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new))
-                .thenApply(done -> response(body, located, answers));
+        Map<String, CompletableFuture<OffsetCommitResponseData>> sent = new LinkedHashMap<>();
+        byCluster.forEach((cluster, part) -> sent.put(cluster, forwarder.<OffsetCommitResponseData>forward(pool,
+                cluster, group, ApiKeys.OFFSET_COMMIT, version,
+                partVersion -> part(body, part, located), UpstreamTimeouts.DEFAULT).toCompletableFuture()));
+        List<CompletableFuture<List<OffsetCommitResponsePartition>>> answers = new ArrayList<>(body.topics().size());
+        for (OffsetCommitRequestTopic asked : body.topics()) {
+            Topic topic = located.get(asked);
+            answers.add(topic.isFound()
+                    ? sent.get(topic.cluster()).handle((reply, failure) -> failure != null
+                            ? errors(asked, GroupRouteException.errorOf(failure))
+                            : find(reply, topic, asked))
+                    : CompletableFuture.completedFuture(errors(asked, topic.error())));
+        }
+        return AllOf.list(answers).thenApply(partitions -> response(body, located, partitions));
     }
 
     private static OffsetCommitRequestData part(OffsetCommitRequestData body, List<OffsetCommitRequestTopic> part,
@@ -142,19 +144,18 @@ final class OffsetCommitHandler implements MeshApiHandler<OffsetCommitRequestDat
         return partitions;
     }
 
-    private static OffsetCommitResponseData response(
-            OffsetCommitRequestData body, Map<OffsetCommitRequestTopic, Topic> located,
-            Map<OffsetCommitRequestTopic, CompletableFuture<List<OffsetCommitResponsePartition>>> answers) {
+    /** The response, with {@code partitions} holding the answer to each of the request's topics, in its order. */
+    private static OffsetCommitResponseData response(OffsetCommitRequestData body,
+                                                     Map<OffsetCommitRequestTopic, Topic> located,
+                                                     List<List<OffsetCommitResponsePartition>> partitions) {
         List<OffsetCommitResponseTopic> topics = new ArrayList<>(body.topics().size());
-        for (OffsetCommitRequestTopic asked : body.topics()) {
+        for (int index = 0; index < body.topics().size(); index++) {
+            OffsetCommitRequestTopic asked = body.topics().get(index);
             Topic topic = located.get(asked);
-            CompletableFuture<List<OffsetCommitResponsePartition>> answer = answers.get(asked);
-            List<OffsetCommitResponsePartition> partitions = answer != null ? answer.join()
-                    : errors(asked, topic.error());
             topics.add(new OffsetCommitResponseTopic()
                     .setName(topic.name() != null ? topic.name() : asked.name())
                     .setTopicId(asked.topicId())
-                    .setPartitions(partitions));
+                    .setPartitions(partitions.get(index)));
         }
         return new OffsetCommitResponseData().setTopics(topics);
     }

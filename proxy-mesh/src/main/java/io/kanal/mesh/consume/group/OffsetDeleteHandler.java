@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
 import io.kanal.mesh.consume.group.TopicClusters.Topic;
@@ -65,8 +66,7 @@ final class OffsetDeleteHandler implements MeshApiHandler<OffsetDeleteRequestDat
                 .exceptionally(failure -> new OffsetDeleteResponseData()
                         .setErrorCode(GroupRouteException.errorOf(failure).code()))
                 .toCompletableFuture()));
-        return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new))
-                .thenApply(done -> merge(body, byCluster, unknown, answers));
+        return AllOf.map(answers).thenApply(answered -> merge(body, byCluster, unknown, answered));
     }
 
     private static OffsetDeleteRequestData part(String group, List<OffsetDeleteRequestTopic> part) {
@@ -84,12 +84,12 @@ final class OffsetDeleteHandler implements MeshApiHandler<OffsetDeleteRequestDat
     private static OffsetDeleteResponseData merge(OffsetDeleteRequestData body,
                                                   Map<String, List<OffsetDeleteRequestTopic>> byCluster,
                                                   Map<String, Errors> unknown,
-                                                  Map<String, CompletableFuture<OffsetDeleteResponseData>> answers) {
+                                                  Map<String, OffsetDeleteResponseData> answers) {
         Errors groupError = Errors.NONE;
         int throttle = 0;
         OffsetDeleteResponseTopicCollection merged = new OffsetDeleteResponseTopicCollection();
         for (Map.Entry<String, List<OffsetDeleteRequestTopic>> part : byCluster.entrySet()) {
-            OffsetDeleteResponseData answer = answers.get(part.getKey()).join();
+            OffsetDeleteResponseData answer = answers.get(part.getKey());
             throttle = Math.max(throttle, answer.throttleTimeMs());
             if (answer.errorCode() != Errors.NONE.code() && groupError == Errors.NONE) {
                 groupError = Errors.forCode(answer.errorCode());

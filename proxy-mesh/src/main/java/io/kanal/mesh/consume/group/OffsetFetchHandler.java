@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.group;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
 import io.kanal.mesh.consume.group.TopicClusters.Topic;
@@ -77,8 +78,7 @@ final class OffsetFetchHandler implements MeshApiHandler<OffsetFetchRequestData,
         for (Question question : questions(body, version)) {
             groups.add(answer(pool, question, body.requireStable(), version).toCompletableFuture());
         }
-        return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
-                .thenApply(done -> response(version, groups.stream().map(CompletableFuture::join).toList()));
+        return AllOf.list(groups).thenApply(answered -> response(version, answered));
     }
 
     private List<Question> questions(OffsetFetchRequestData body, short version) {
@@ -130,8 +130,7 @@ final class OffsetFetchHandler implements MeshApiHandler<OffsetFetchRequestData,
                 .handle((reply, failure) -> failure != null
                         ? new Answer(GroupRouteException.errorOf(failure), List.of())
                         : read(reply)).toCompletableFuture()));
-        return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new))
-                .thenApply(done -> merge(question, answers));
+        return AllOf.map(answers).thenApply(answered -> merge(question, answered));
     }
 
     private static ApiMessage request(short version, Question question, List<Asked> asked, boolean requireStable) {
@@ -181,11 +180,11 @@ final class OffsetFetchHandler implements MeshApiHandler<OffsetFetchRequestData,
         return new Answer(Errors.forCode(response.errorCode()), converted);
     }
 
-    private OffsetFetchResponseGroup merge(Question question, Map<String, CompletableFuture<Answer>> answers) {
+    private OffsetFetchResponseGroup merge(Question question, Map<String, Answer> answers) {
         Errors groupError = Errors.NONE;
         boolean anyAnswered = false;
-        for (CompletableFuture<Answer> answer : answers.values()) {
-            Errors error = answer.join().error();
+        for (Answer answer : answers.values()) {
+            Errors error = answer.error();
             if (error == Errors.NONE) {
                 anyAnswered = true;
             } else if (groupError == Errors.NONE) {
@@ -198,12 +197,12 @@ final class OffsetFetchHandler implements MeshApiHandler<OffsetFetchRequestData,
         }
         List<OffsetFetchResponseTopics> merged = new ArrayList<>();
         if (question.topics() == null) {
-            answers.forEach((cluster, answer) -> answer.join().topics().stream()
+            answers.forEach((cluster, answer) -> answer.topics().stream()
                     .filter(topic -> topics.routesTo(topic.name(), topic.topicId(), cluster))
                     .forEach(merged::add));
         } else {
             for (Asked asked : question.topics()) {
-                merged.add(asked.topic().isFound() ? find(asked, answers.get(asked.topic().cluster()).join())
+                merged.add(asked.topic().isFound() ? find(asked, answers.get(asked.topic().cluster()))
                         : errors(asked, asked.topic().error()));
             }
         }

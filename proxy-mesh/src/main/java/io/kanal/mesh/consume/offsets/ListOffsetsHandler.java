@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.offsets;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.TopicLocator;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
@@ -67,8 +68,7 @@ public final class ListOffsetsHandler implements MeshApiHandler<ListOffsetsReque
             Map<Item<ListOffsetsPartition>, CompletableFuture<ListOffsetsPartitionResponse>> answers =
                     new HashMap<>();
             split.parts().forEach((broker, routed) -> ask(pool, broker, routed, body, version, timeout, answers));
-            return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new))
-                    .thenApply(done -> response(items, split, answers));
+            return AllOf.map(answers).thenApply(answered -> response(items, split, answered));
         });
     }
 
@@ -118,12 +118,12 @@ public final class ListOffsetsHandler implements MeshApiHandler<ListOffsetsReque
 
     private static ListOffsetsResponseData response(
             List<Item<ListOffsetsPartition>> items, LeaderSplit<ListOffsetsPartition> split,
-            Map<Item<ListOffsetsPartition>, CompletableFuture<ListOffsetsPartitionResponse>> answers) {
+            Map<Item<ListOffsetsPartition>, ListOffsetsPartitionResponse> answers) {
         Map<String, ListOffsetsTopicResponse> topics = new LinkedHashMap<>();
         for (Item<ListOffsetsPartition> item : items) {
             Errors failure = split.failure(item);
             ListOffsetsPartitionResponse answer = failure != null ? error(item.partition(), failure)
-                    : answers.get(item).join();
+                    : answers.get(item);
             topics.computeIfAbsent(item.topic(), name -> new ListOffsetsTopicResponse().setName(name)).partitions()
                     .add(answer);
         }

@@ -3,6 +3,7 @@ package io.kanal.mesh.consume.offsets;
 import io.kanal.mesh.api.MeshApiHandler;
 import io.kanal.mesh.api.MeshRequest;
 import io.kanal.mesh.api.MeshSession;
+import io.kanal.mesh.async.AllOf;
 import io.kanal.mesh.consume.TopicLocator;
 import io.kanal.mesh.consume.UpstreamTimeouts;
 import io.kanal.mesh.consume.Upstreams;
@@ -64,8 +65,7 @@ public final class OffsetForLeaderEpochHandler
         return LeaderSplit.of(locator, items, Errors.NOT_LEADER_OR_FOLLOWER).thenCompose(split -> {
             Map<Item<OffsetForLeaderPartition>, CompletableFuture<EpochEndOffset>> answers = new HashMap<>();
             split.parts().forEach((broker, routed) -> ask(pool, broker, routed, body, version, answers));
-            return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new))
-                    .thenApply(done -> response(items, split, answers));
+            return AllOf.map(answers).thenApply(answered -> response(items, split, answered));
         });
     }
 
@@ -109,11 +109,11 @@ public final class OffsetForLeaderEpochHandler
 
     private static OffsetForLeaderEpochResponseData response(
             List<Item<OffsetForLeaderPartition>> items, LeaderSplit<OffsetForLeaderPartition> split,
-            Map<Item<OffsetForLeaderPartition>, CompletableFuture<EpochEndOffset>> answers) {
+            Map<Item<OffsetForLeaderPartition>, EpochEndOffset> answers) {
         OffsetForLeaderTopicResultCollection topics = new OffsetForLeaderTopicResultCollection();
         for (Item<OffsetForLeaderPartition> item : items) {
             Errors failure = split.failure(item);
-            EpochEndOffset answer = failure != null ? error(item.partition(), failure) : answers.get(item).join();
+            EpochEndOffset answer = failure != null ? error(item.partition(), failure) : answers.get(item);
             OffsetForLeaderTopicResult topic = topics.find(item.topic());
             if (topic == null) {
                 topic = new OffsetForLeaderTopicResult().setTopic(item.topic());
