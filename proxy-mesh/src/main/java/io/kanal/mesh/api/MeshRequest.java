@@ -32,6 +32,14 @@ public interface MeshRequest<Q extends ApiMessage> {
      */
     BodyLease retainBody();
 
+    /**
+     * Runs {@code release} once the answer to this request has been written to the client, or once it never will be
+     * (the handler failed, the client went away). For an answer whose record batches view memory the handler holds:
+     * the mesh writes record batches to the client where they lie, without copying them. Call it before the handler's
+     * stage completes, from any thread.
+     */
+    void releaseAfterAnswer(Runnable release);
+
     /** A hold on the bytes of a request's body; see {@link #retainBody()}. */
     interface BodyLease {
 

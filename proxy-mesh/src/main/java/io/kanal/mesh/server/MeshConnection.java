@@ -12,7 +12,6 @@ import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.MalformedFrameException;
 import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.RequestFrame;
-import io.kanal.proxy.protocol.ResponseCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -51,11 +50,15 @@ final class MeshConnection implements MeshSession {
 
     private static final Logger log = LoggerFactory.getLogger(MeshConnection.class);
 
-    /** One request that expects an answer, in the order it arrived; {@link #response} is set once it is encoded. */
+    /**
+     * One request that expects an answer, in the order it arrived; {@link #response} is set once it is encoded, with
+     * what to release once it has been written.
+     */
     private static final class Exchange {
         final ApiKeys api;
         final long receivedNanos = System.nanoTime();
         ByteBuf response;
+        AnswerReleases afterWrite;
 
         Exchange(ApiKeys api) {
             this.api = api;
@@ -165,11 +168,15 @@ final class MeshConnection implements MeshSession {
         int frameBytes = frame.readableBytes();
         outstanding++;
         outstandingBytes += frameBytes;
-        CompletionStage<? extends ApiMessage> answer = dispatch(decoded, frame, expectsResponse);
+        AnswerReleases releases = new AnswerReleases();
+        CompletionStage<? extends ApiMessage> answer = dispatch(decoded, frame, expectsResponse, releases);
         Exchange answering = exchange;
         answer.whenComplete((response, failure) -> onLoop(
-                () -> finish(decoded, frame, frameBytes, answering, response, failure),
-                () -> frame.release()));
+                () -> finish(decoded, frame, frameBytes, answering, response, failure, releases),
+                () -> {
+                    frame.release();
+                    releases.run();
+                }));
         updateReading();
     }
 
@@ -182,7 +189,7 @@ final class MeshConnection implements MeshSession {
         if (request.api() == ApiKeys.API_VERSIONS) {
             Exchange exchange = new Exchange(ApiKeys.API_VERSIONS);
             order.add(exchange);
-            complete(exchange, settings.apiVersions().unsupportedVersion(request.correlationId()));
+            complete(exchange, settings.apiVersions().unsupportedVersion(request.correlationId()), null);
             return;
         }
         settings.metrics().frameError("unsupported_version");
@@ -190,14 +197,14 @@ final class MeshConnection implements MeshSession {
     }
 
     private CompletionStage<? extends ApiMessage> dispatch(DecodedRequest decoded, ByteBuf frame,
-                                                           boolean expectsResponse) {
+                                                           boolean expectsResponse, AnswerReleases releases) {
         try {
             return switch (decoded.api()) {
                 case API_VERSIONS -> CompletableFuture.completedFuture(
                         settings.apiVersions().answer(decoded.apiVersion()));
                 case FIND_COORDINATOR -> settings.coordinators().answer(this, decoded.apiVersion(),
                         (FindCoordinatorRequestData) decoded.body());
-                default -> handle(decoded, frame, expectsResponse);
+                default -> handle(decoded, frame, expectsResponse, releases);
             };
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -206,7 +213,7 @@ final class MeshConnection implements MeshSession {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private CompletionStage<? extends ApiMessage> handle(DecodedRequest decoded, ByteBuf frame,
-                                                         boolean expectsResponse) {
+                                                         boolean expectsResponse, AnswerReleases releases) {
         MeshApis.Registration<?, ?> registration = settings.apis().handler(decoded.api()).orElse(null);
         if (registration == null || registration.versions().get()
                 .filter(range -> range.contains(decoded.apiVersion())).isEmpty()) {
@@ -215,7 +222,7 @@ final class MeshConnection implements MeshSession {
         }
         MeshApiHandler handler = registration.handler();
         CompletionStage<? extends ApiMessage> answer = handler.handle(this,
-                new Request<>(decoded, frame, expectsResponse));
+                new Request<>(decoded, frame, expectsResponse, releases));
         if (answer == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the " + decoded.api()
                     + " handler returned no stage"));
@@ -223,16 +230,21 @@ final class MeshConnection implements MeshSession {
         return answer;
     }
 
-    /** Runs once a request's handler has finished: answers it, if it expects an answer, and lets its frame go. */
+    /**
+     * Runs once a request's handler has finished: answers it if it expects an answer, lets its frame go, and has what
+     * the answer holds released once the answer is written or dropped.
+     */
     private void finish(DecodedRequest decoded, ByteBuf frame, int frameBytes, Exchange exchange,
-                        ApiMessage response, Throwable failure) {
+                        ApiMessage response, Throwable failure, AnswerReleases releases) {
         outstanding--;
         outstandingBytes -= frameBytes;
         try {
             if (closed) {
+                releases.run();
                 return;
             }
             if (exchange == null) {
+                releases.run();
                 if (failure != null) {
                     log.warn("mesh: {} from {} failed: {}", decoded.api(), clientAddress, describe(failure));
                 }
@@ -240,6 +252,7 @@ final class MeshConnection implements MeshSession {
             }
             ApiMessage body = response;
             if (failure != null || body == null) {
+                releases.run();
                 String problem = failure != null ? describe(failure) : "its handler gave no response";
                 log.warn("mesh: answering {} from {} with UNKNOWN_SERVER_ERROR: {}", decoded.api(), clientAddress,
                         problem);
@@ -248,7 +261,8 @@ final class MeshConnection implements MeshSession {
             }
             complete(exchange, new DecodedResponse(decoded.api(),
                     new ResponseHeaderData().setCorrelationId(decoded.header().correlationId()),
-                    decoded.api().responseHeaderVersion(decoded.apiVersion()), body, decoded.apiVersion()));
+                    decoded.api().responseHeaderVersion(decoded.apiVersion()), body, decoded.apiVersion()),
+                    releases);
         } finally {
             frame.release();
             if (!closed) {
@@ -263,15 +277,24 @@ final class MeshConnection implements MeshSession {
         return RequestCodec.errorResponse(decoded, decoded.body(), error, message).body();
     }
 
-    private void complete(Exchange exchange, DecodedResponse response) {
+    /** @param afterWrite what to release once the response has been written; null for nothing */
+    private void complete(Exchange exchange, DecodedResponse response, AnswerReleases afterWrite) {
         ByteBuf encoded;
         try {
-            encoded = ResponseCodec.encode(channel.alloc(), response);
+            encoded = ResponseEncoder.encode(channel.alloc(), response);
         } catch (RuntimeException e) {
+            if (afterWrite != null) {
+                afterWrite.run();
+            }
             close("cannot encode the mesh's " + response.api() + " v" + response.bodyVersion() + " response: " + e);
             return;
         }
         exchange.response = encoded;
+        if (afterWrite != null && afterWrite.isEmpty()) {
+            afterWrite.run();
+        } else {
+            exchange.afterWrite = afterWrite;
+        }
         writeCompletedResponses();
     }
 
@@ -282,7 +305,9 @@ final class MeshConnection implements MeshSession {
             ByteBuf response = exchange.response;
             settings.metrics().responseSent(exchange.api, response.readableBytes(),
                     System.nanoTime() - exchange.receivedNanos, -1);
-            channel.write(response, channel.voidPromise());
+            AnswerReleases afterWrite = exchange.afterWrite;
+            channel.write(response, afterWrite == null ? channel.voidPromise()
+                    : channel.newPromise().addListener(written -> afterWrite.run()));
             wrote = true;
         }
         if (wrote && !handlingRead) {
@@ -366,6 +391,9 @@ final class MeshConnection implements MeshSession {
         order.forEach(exchange -> {
             if (exchange.response != null) {
                 exchange.response.release();
+                if (exchange.afterWrite != null) {
+                    exchange.afterWrite.run();
+                }
             }
         });
         order.clear();
@@ -467,11 +495,13 @@ final class MeshConnection implements MeshSession {
         private final DecodedRequest decoded;
         private final ByteBuf frame;
         private final boolean expectsResponse;
+        private final AnswerReleases releases;
 
-        Request(DecodedRequest decoded, ByteBuf frame, boolean expectsResponse) {
+        Request(DecodedRequest decoded, ByteBuf frame, boolean expectsResponse, AnswerReleases releases) {
             this.decoded = decoded;
             this.frame = frame;
             this.expectsResponse = expectsResponse;
+            this.releases = releases;
         }
 
         @Override
@@ -498,6 +528,11 @@ final class MeshConnection implements MeshSession {
         @Override
         public boolean expectsResponse() {
             return expectsResponse;
+        }
+
+        @Override
+        public void releaseAfterAnswer(Runnable release) {
+            releases.add(release);
         }
 
         @Override

@@ -8,22 +8,23 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 
 /**
- * Splits an upstream broker's byte stream into response frames, each copied as it arrives into a heap array of its
- * own (size prefix included), which is handed on as a {@code byte[]}.
+ * Splits an upstream broker's byte stream into response frames (size prefix included), each handed on as a {@link
+ * ByteBuf} its receiver releases: a retained slice of the bytes read when the whole frame came in one read, otherwise
+ * a buffer of exactly the frame's size that the frame's reads are gathered into.
  *
- * <p>Why not {@link KafkaFrameDecoder}'s retained slices: a decoded Fetch response views its record batches in the
- * frame's memory, and the mesh writes the client's response after the handler's stage has completed, at a moment the
- * handler is not told of. Pooled memory would have to be released at that moment; a heap array is simply collected
- * once nothing views it. The copy costs what cumulating a frame that spans several reads costs anyway: each byte is
- * copied once, from the socket's read buffer into the frame.
+ * <p>Why not {@link KafkaFrameDecoder}: its cumulation grows as a long frame arrives, copying what it holds again at
+ * each growth, where the size prefix says at once how much room the frame needs.
  */
 final class ResponseFrameAssembler extends ChannelInboundHandlerAdapter {
 
+    private static final int PREFIX = KafkaFrameDecoder.SIZE_PREFIX_BYTES;
+
     private final int maxFrameBytes;
-    private final byte[] sizePrefix = new byte[KafkaFrameDecoder.SIZE_PREFIX_BYTES];
+    private final byte[] sizePrefix = new byte[PREFIX];
     private int sizePrefixRead;
-    private byte[] frame;
-    private int filled;
+    private ByteBuf frame;
+    /** A stream whose framing broke once cannot be read further: what follows is discarded unread. */
+    private boolean broken;
 
     /** @param maxFrameBytes the largest frame accepted, size prefix excluded */
     ResponseFrameAssembler(int maxFrameBytes) {
@@ -34,18 +35,24 @@ final class ResponseFrameAssembler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object message) {
         ByteBuf in = (ByteBuf) message;
         try {
-            while (in.isReadable()) {
-                if (frame == null) {
-                    readSizePrefix(in);
+            while (in.isReadable() && !broken) {
+                if (frame != null) {
+                    frame.writeBytes(in, Math.min(in.readableBytes(), frame.writableBytes()));
+                    if (!frame.isWritable()) {
+                        ByteBuf complete = frame;
+                        frame = null;
+                        ctx.fireChannelRead(complete);
+                    }
+                } else if (sizePrefixRead == 0 && in.readableBytes() >= PREFIX) {
+                    int size = checked(in.getInt(in.readerIndex()));
+                    if (in.readableBytes() - PREFIX >= size) {
+                        ctx.fireChannelRead(in.readRetainedSlice(PREFIX + size));
+                    } else {
+                        // Copied: kafka-clients decodes a frame from one piece of memory; its rest is yet to come.
+                        frame = ctx.alloc().ioBuffer(PREFIX + size, PREFIX + size);
+                    }
                 } else {
-                    int chunk = Math.min(in.readableBytes(), frame.length - filled);
-                    in.readBytes(frame, filled, chunk);
-                    filled += chunk;
-                }
-                if (frame != null && filled == frame.length) {
-                    byte[] complete = frame;
-                    frame = null;
-                    ctx.fireChannelRead(complete);
+                    readSizePrefix(ctx, in);
                 }
             }
         } finally {
@@ -53,24 +60,38 @@ final class ResponseFrameAssembler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void readSizePrefix(ByteBuf in) {
-        int chunk = Math.min(in.readableBytes(), sizePrefix.length - sizePrefixRead);
+    /** A size prefix split across reads. */
+    private void readSizePrefix(ChannelHandlerContext ctx, ByteBuf in) {
+        int chunk = Math.min(in.readableBytes(), PREFIX - sizePrefixRead);
         in.readBytes(sizePrefix, sizePrefixRead, chunk);
         sizePrefixRead += chunk;
-        if (sizePrefixRead < sizePrefix.length) {
+        if (sizePrefixRead < PREFIX) {
             return;
         }
         sizePrefixRead = 0;
-        int size = (sizePrefix[0] & 0xff) << 24 | (sizePrefix[1] & 0xff) << 16 | (sizePrefix[2] & 0xff) << 8
-                | sizePrefix[3] & 0xff;
+        int size = checked((sizePrefix[0] & 0xff) << 24 | (sizePrefix[1] & 0xff) << 16 | (sizePrefix[2] & 0xff) << 8
+                | sizePrefix[3] & 0xff);
+        frame = ctx.alloc().ioBuffer(PREFIX + size, PREFIX + size);
+        frame.writeBytes(sizePrefix);
+    }
+
+    private int checked(int size) {
         if (size < 0) {
+            broken = true;
             throw new CorruptedFrameException("negative frame size " + size);
         }
         if (size > maxFrameBytes) {
+            broken = true;
             throw new TooLongFrameException("response of " + size + " bytes exceeds the limit of " + maxFrameBytes);
         }
-        frame = new byte[sizePrefix.length + size];
-        System.arraycopy(sizePrefix, 0, frame, 0, sizePrefix.length);
-        filled = sizePrefix.length;
+        return size;
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (frame != null) {
+            frame.release();
+            frame = null;
+        }
     }
 }

@@ -6,7 +6,6 @@ import io.kanal.proxy.protocol.MalformedFrameException;
 import io.kanal.proxy.protocol.RequestCodec;
 import io.kanal.proxy.protocol.ResponseCodec;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -23,8 +22,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,9 +45,13 @@ public final class UpstreamConnection {
 
     private static final Logger log = LoggerFactory.getLogger(UpstreamConnection.class);
 
-    private record Pending(int correlationId, ApiKeys api, short version, CompletableFuture<ApiMessage> answer,
+    private record Pending(int correlationId, ApiKeys api, short version, CompletableFuture<Answer<?>> answer,
                            ScheduledFuture<?> timeout) {
     }
+
+    /** The answers kafka-clients reads with views of their frame: record batches, zero-copy bytes. */
+    private static final Set<ApiKeys> READ_IN_PLACE = EnumSet.of(ApiKeys.FETCH, ApiKeys.SHARE_FETCH,
+            ApiKeys.FETCH_SNAPSHOT, ApiKeys.ENVELOPE);
 
     private final Channel channel;
     private final BrokerAddress broker;
@@ -66,7 +71,7 @@ public final class UpstreamConnection {
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object frame) {
-                onFrame((byte[]) frame);
+                onFrame((ByteBuf) frame);
             }
 
             @Override
@@ -106,12 +111,13 @@ public final class UpstreamConnection {
      * views a client's request bytes need only live until then.
      *
      * @param timeout how long the answer may take; past it the connection closes
-     * @return the decoded answer; fails with {@link UpstreamException} when the broker cannot answer it
+     * @return the decoded answer, which the caller releases when it is a Fetch answer (see {@link Answer}); fails
+     *         with {@link UpstreamException} when the broker cannot answer it
      */
     @SuppressWarnings("unchecked")
-    public <R extends ApiMessage> CompletionStage<R> send(ApiKeys api, short version, ApiMessage body,
-                                                        Duration timeout) {
-        CompletableFuture<ApiMessage> answer = new CompletableFuture<>();
+    public <R extends ApiMessage> CompletionStage<Answer<R>> send(ApiKeys api, short version, ApiMessage body,
+                                                                Duration timeout) {
+        CompletableFuture<Answer<?>> answer = new CompletableFuture<>();
         int correlationId = nextCorrelationId.getAndIncrement() & Integer.MAX_VALUE;
         RequestHeaderData header = new RequestHeaderData()
                 .setRequestApiKey(api.id)
@@ -123,7 +129,7 @@ public final class UpstreamConnection {
             frame = RequestCodec.encode(channel.alloc(), header, api.requestHeaderVersion(version), body, version);
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);
-            return (CompletionStage<R>) (CompletionStage<?>) answer;
+            return (CompletionStage<Answer<R>>) (CompletionStage<?>) answer;
         }
         Runnable write = () -> write(frame, new Pending(correlationId, api, version, answer,
                 channel.eventLoop().schedule(() -> timedOut(correlationId, api, timeout), timeout.toMillis(),
@@ -138,7 +144,7 @@ public final class UpstreamConnection {
                 answer.completeExceptionally(new UpstreamException("the connection to " + broker + " is closed"));
             }
         }
-        return (CompletionStage<R>) (CompletionStage<?>) answer;
+        return (CompletionStage<Answer<R>>) (CompletionStage<?>) answer;
     }
 
     private void write(ByteBuf frame, Pending request) {
@@ -159,29 +165,45 @@ public final class UpstreamConnection {
         });
     }
 
-    private void onFrame(byte[] frame) {
+    private void onFrame(ByteBuf frame) {
+        boolean handedOn = false;
+        try {
+            handedOn = answer(frame);
+        } finally {
+            if (!handedOn) {
+                frame.release();
+            }
+        }
+    }
+
+    /** Completes the request {@code frame} answers; true when the answer took the frame over. */
+    private boolean answer(ByteBuf frame) {
         Pending request = pending.poll();
         if (request == null) {
             fail("it sent a response nothing asked for");
-            return;
+            return false;
         }
         request.timeout().cancel(false);
         DecodedResponse response;
         try {
-            response = ResponseCodec.decode(Unpooled.wrappedBuffer(frame), request.api(), request.version());
+            response = ResponseCodec.decode(frame, request.api(), request.version());
         } catch (MalformedFrameException e) {
             request.answer().completeExceptionally(new UpstreamException(broker + " sent a " + request.api()
                     + " response the mesh cannot read", e));
             fail("it sent an unreadable response");
-            return;
+            return false;
         }
         if (response.header().correlationId() != request.correlationId()) {
             request.answer().completeExceptionally(new UpstreamException(broker + " answered out of order"));
             fail("it answered correlation id " + response.header().correlationId() + " where "
                     + request.correlationId() + " was next");
-            return;
+            return false;
         }
-        request.answer().complete(response.body());
+        if (!READ_IN_PLACE.contains(request.api())) {
+            request.answer().complete(new Answer<>(request.version(), response.body()));
+            return false;
+        }
+        return request.answer().complete(new Answer<>(request.version(), response.body(), frame));
     }
 
     private void timedOut(int correlationId, ApiKeys api, Duration timeout) {

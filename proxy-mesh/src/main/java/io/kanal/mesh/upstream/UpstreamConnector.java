@@ -104,7 +104,7 @@ public final class UpstreamConnector implements AutoCloseable {
                             throw failure instanceof UpstreamException upstream ? upstream
                                     : new UpstreamException("ApiVersions to " + broker + " failed", failure);
                         }
-                        connection.learnVersions(answer);
+                        connection.learnVersions(answer.body());
                         result.complete(connection);
                     } catch (UpstreamException e) {
                         connection.close();

@@ -30,15 +30,6 @@ public final class UpstreamPool implements AutoCloseable {
     /** How long a broker that could not be reached is left alone. */
     public static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
 
-    /**
-     * An answer, and the version it was asked and written in.
-     *
-     * @param version the version the request was sent in: the newest both the caller and the broker allow
-     * @param body    the decoded answer
-     */
-    public record Answer<R extends ApiMessage>(short version, R body) {
-    }
-
     private final UpstreamConnector connector;
     private final String clientId;
     private final BiConsumer<BrokerAddress, Map<ApiKeys, VersionRange>> onConnected;
@@ -60,8 +51,9 @@ public final class UpstreamPool implements AutoCloseable {
     /**
      * Sends {@code body} to {@code broker} in the newest version both {@code maxVersion} and the broker allow.
      *
-     * @return the answer; fails with {@link UpstreamException} when the broker cannot be asked, and with {@link
-     *         UnsupportedVersionException} when it supports no version of {@code api} at or below {@code maxVersion}
+     * @return the answer, which the caller releases when it is a Fetch answer (see {@link Answer}); fails with
+     *         {@link UpstreamException} when the broker cannot be asked, and with {@link UnsupportedVersionException}
+     *         when it supports no version of {@code api} at or below {@code maxVersion}
      */
     public <R extends ApiMessage> CompletionStage<Answer<R>> send(BrokerAddress broker, ApiKeys api, short maxVersion,
                                                                   ApiMessage body, Duration timeout) {
@@ -99,7 +91,7 @@ public final class UpstreamPool implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return connection.<R>send(api, version, made, timeout).thenApply(answer -> new Answer<>(version, answer));
+        return connection.send(api, version, made, timeout);
     }
 
     /** The open connection to {@code broker}, connecting first when there is none. */

@@ -1,6 +1,7 @@
 package io.kanal.mesh.consume;
 
 import io.kanal.mesh.api.VersionRange;
+import io.kanal.mesh.upstream.Answer;
 import io.kanal.mesh.upstream.BrokerAddress;
 import io.kanal.mesh.upstream.UpstreamConnection;
 import io.kanal.mesh.upstream.UpstreamConnector;
@@ -191,9 +192,7 @@ class FetchThroughMeshTest {
 
             cherries.stopBroker(broker);
             try {
-                FetchResponseData answer = fetchByName("cherries.down", 3);
-                assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), answer.responses().get(0).partitions().get(0)
-                        .errorCode());
+                assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, firstPartitionErrorByName("cherries.down", 3));
 
                 bananas.produce("bananas.flow", 0, "while", 5);
                 Map<TopicPartition, List<String>> meanwhile = MeshConsumers.pollUntil(consumer, Duration.ofSeconds(30),
@@ -214,16 +213,21 @@ class FetchThroughMeshTest {
         UpstreamConnection connection = raw.connect(new BrokerAddress("mesh",
                 HostPort.parse(mesh.bootstrapServers())), "raw").toCompletableFuture().join();
         try {
-            FetchResponseData unknown = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
+            Answer<FetchResponseData> unknown = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
                     fetch("durians.none", 0).setSessionEpoch(0), Duration.ofSeconds(10)).toCompletableFuture().join();
-            PartitionData partition = unknown.responses().get(0).partitions().get(0);
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partition.errorCode());
-            assertEquals(0, unknown.sessionId(), "no fetch session: the client keeps sending full fetches");
+            try {
+                PartitionData partition = unknown.body().responses().get(0).partitions().get(0);
+                assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partition.errorCode());
+                assertEquals(0, unknown.body().sessionId(), "no fetch session: the client keeps sending full fetches");
+            } finally {
+                unknown.release();
+            }
 
-            FetchResponseData incremental = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
+            Answer<FetchResponseData> incremental = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
                     fetch("durians.none", 0).setSessionId(77).setSessionEpoch(3), Duration.ofSeconds(10))
                     .toCompletableFuture().join();
-            assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), incremental.errorCode());
+            assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), incremental.body().errorCode());
+            incremental.release();
         } finally {
             connection.close();
         }
@@ -262,25 +266,32 @@ class FetchThroughMeshTest {
             Uuid topicId = kafka.topicId(topic);
             FetchRequestData request = fetch(topic, 0).setRackId(rack);
             request.topics().get(0).setTopicId(topicId);
-            PartitionData answer = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12, request,
-                    Duration.ofSeconds(10)).toCompletableFuture().join().responses().get(0).partitions().get(0);
-            assertEquals(0, answer.records().sizeInBytes());
-            return answer.preferredReadReplica();
+            Answer<FetchResponseData> answer = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
+                    request, Duration.ofSeconds(10)).toCompletableFuture().join();
+            try {
+                PartitionData partition = answer.body().responses().get(0).partitions().get(0);
+                assertEquals(0, partition.records().sizeInBytes());
+                return partition.preferredReadReplica();
+            } finally {
+                answer.release();
+            }
         } finally {
             connection.close();
         }
     }
 
-    private static FetchResponseData fetchByName(String topic, long offset) {
+    private static Errors firstPartitionErrorByName(String topic, long offset) {
         UpstreamConnection connection = raw.connect(new BrokerAddress("mesh",
                 HostPort.parse(mesh.bootstrapServers())), "raw").toCompletableFuture().join();
         try {
             long started = System.nanoTime();
-            FetchResponseData answer = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
+            Answer<FetchResponseData> answer = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
                     fetch(topic, offset), Duration.ofSeconds(30)).toCompletableFuture().join();
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            Errors error = Errors.forCode(answer.body().responses().get(0).partitions().get(0).errorCode());
+            answer.release();
             assertTrue(tookMs < 10_000, "answered in " + tookMs + " ms, within a client's request timeout");
-            return answer;
+            return error;
         } finally {
             connection.close();
         }

@@ -191,7 +191,7 @@ class GroupsThroughMeshTest {
                             commitOf("apples.member-span", 5), commitOf("bananas.member-span", 6)));
 
             OffsetCommitResponseData answer = connection.<OffsetCommitResponseData>send(ApiKeys.OFFSET_COMMIT,
-                    (short) 9, commit, Duration.ofSeconds(10)).toCompletableFuture().join();
+                    (short) 9, commit, Duration.ofSeconds(10)).toCompletableFuture().join().body();
 
             assertEquals(List.of(Errors.INVALID_REQUEST.code(), Errors.INVALID_REQUEST.code()),
                     answer.topics().stream().map(topic -> topic.partitions().get(0).errorCode()).toList());

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -301,6 +302,64 @@ class MeshServerTest {
             finishing.assertClosedByServer();
             assertEquals(1, forced.get(10, TimeUnit.SECONDS), "only the unanswered connection was forced");
             stuck.assertClosedByServer();
+        }
+    }
+
+    @Test
+    void whatAnAnswerHoldsIsReleasedOnceTheAnswerHasBeenWrittenAndNotBefore() throws Exception {
+        CompletableFuture<ListGroupsResponseData> answer = new CompletableFuture<>();
+        CountDownLatch handled = new CountDownLatch(1);
+        AtomicInteger releases = new AtomicInteger();
+        CountDownLatch released = new CountDownLatch(1);
+        start(apis().handle(ApiKeys.LIST_GROUPS, ListGroupsRequestData.class, (session, request) -> {
+            request.releaseAfterAnswer(() -> {
+                releases.incrementAndGet();
+                released.countDown();
+            });
+            handled.countDown();
+            return answer;
+        }));
+        try (WireClient client = connect()) {
+            int asked = client.send(ApiKeys.LIST_GROUPS, (short) 4, new ListGroupsRequestData());
+            assertTrue(handled.await(5, TimeUnit.SECONDS));
+            assertFalse(released.await(200, TimeUnit.MILLISECONDS), "released while the answer was still to come");
+
+            answer.complete(new ListGroupsResponseData().setThrottleTimeMs(3));
+
+            assertEquals(asked, client.receive(ApiKeys.LIST_GROUPS, (short) 4).correlationId());
+            assertTrue(released.await(5, TimeUnit.SECONDS), "released after the answer was written");
+            assertHeartbeatAnswered(client);
+            assertEquals(1, releases.get(), "released once");
+        }
+    }
+
+    @Test
+    void whatAnAnswerHoldsIsReleasedWhenTheAnswerWillNeverBeWritten() throws Exception {
+        CompletableFuture<ListGroupsResponseData> late = new CompletableFuture<>();
+        CountDownLatch failedReleased = new CountDownLatch(1);
+        CountDownLatch clientGone = new CountDownLatch(1);
+        CountDownLatch goneReleased = new CountDownLatch(1);
+        start(apis().handle(ApiKeys.LIST_GROUPS, ListGroupsRequestData.class, (session, request) -> {
+            if (request.body().statesFilter().contains("fail")) {
+                request.releaseAfterAnswer(failedReleased::countDown);
+                return CompletableFuture.failedFuture(new IllegalStateException("broken on purpose"));
+            }
+            request.releaseAfterAnswer(goneReleased::countDown);
+            session.onClose(clientGone::countDown);
+            return late;
+        }));
+        try (WireClient client = connect()) {
+            ListGroupsResponseData failed = (ListGroupsResponseData) client.call(ApiKeys.LIST_GROUPS, (short) 4,
+                    new ListGroupsRequestData().setStatesFilter(List.of("fail")));
+            assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), failed.errorCode());
+            assertTrue(failedReleased.await(5, TimeUnit.SECONDS), "released when the handler failed");
+
+            client.send(ApiKeys.LIST_GROUPS, (short) 4, new ListGroupsRequestData());
+            client.close();
+            assertTrue(clientGone.await(5, TimeUnit.SECONDS));
+            assertEquals(1, goneReleased.getCount(), "not released before the handler finished");
+            late.complete(new ListGroupsResponseData());
+            assertTrue(goneReleased.await(5, TimeUnit.SECONDS), "released when the client was gone");
         }
     }
 

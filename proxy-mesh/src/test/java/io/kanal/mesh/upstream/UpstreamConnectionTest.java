@@ -6,10 +6,13 @@ import io.kanal.proxy.net.Transport;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,13 +76,43 @@ class UpstreamConnectionTest {
             MetadataRequestData request = new MetadataRequestData().setTopics(List.of(
                     new MetadataRequestTopic().setName("missing-" + index))).setAllowAutoTopicCreation(false);
             answers.add(connection.<MetadataResponseData>send(ApiKeys.METADATA, (short) 12, request,
-                    Duration.ofSeconds(10)).toCompletableFuture());
+                    Duration.ofSeconds(10)).thenApply(Answer::body).toCompletableFuture());
         }
 
         for (int index = 0; index < 50; index++) {
             assertEquals("missing-" + index, answers.get(index).join().topics().iterator().next().name());
         }
         connection.close();
+    }
+
+    @Test
+    void fetchedRecordsAreReadWhereTheyArrivedInAnAnswerOfOneReadOrOfMany() throws Exception {
+        kafka.createTopic("upstream.records", 1);
+        kafka.produce("upstream.records", 0, "record", 20_000);
+        UpstreamConnection connection = connect(broker);
+        try {
+            // One record batch, and half a megabyte of them, which takes many reads.
+            for (int maxBytes : new int[]{300, 512 * 1024}) {
+                Answer<FetchResponseData> answer = connection.<FetchResponseData>send(ApiKeys.FETCH, (short) 12,
+                        fetch("upstream.records", 1_000, maxBytes), Duration.ofSeconds(10)).toCompletableFuture()
+                        .join();
+                try {
+                    List<String> values = new ArrayList<>();
+                    MemoryRecords records = (MemoryRecords) answer.body().responses().get(0).partitions().get(0)
+                            .records();
+                    records.records().forEach(record -> values.add(Utils.utf8(record.value())));
+                    int first = values.indexOf("record-1000");
+                    assertTrue(first >= 0 && values.size() - first > 1, values.size() + " records");
+                    for (int index = first; index < values.size(); index++) {
+                        assertEquals("record-" + (1_000 + index - first), values.get(index));
+                    }
+                } finally {
+                    answer.release();
+                }
+            }
+        } finally {
+            connection.close();
+        }
     }
 
     @Test
@@ -162,7 +195,7 @@ class UpstreamConnectionTest {
     void aPoolAsksInTheNewestVersionBothSidesAllow() {
         UpstreamPool pool = new UpstreamPool(connector, "test", (address, learned) -> { });
         try {
-            UpstreamPool.Answer<MetadataResponseData> answer = pool.<MetadataResponseData>send(broker,
+            Answer<MetadataResponseData> answer = pool.<MetadataResponseData>send(broker,
                     ApiKeys.METADATA, (short) 9, new MetadataRequestData(), Duration.ofSeconds(10))
                     .toCompletableFuture().join();
             assertEquals(9, answer.version());
@@ -186,6 +219,12 @@ class UpstreamConnectionTest {
         } finally {
             pool.close();
         }
+    }
+
+    private static FetchRequestData fetch(String topic, long offset, int maxBytes) {
+        return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1).setMaxBytes(maxBytes)
+                .setSessionEpoch(-1).setTopics(List.of(new FetchTopic().setTopic(topic).setPartitions(List.of(
+                        new FetchPartition().setPartition(0).setFetchOffset(offset).setPartitionMaxBytes(maxBytes)))));
     }
 
     private static UpstreamConnection connect(BrokerAddress address) {

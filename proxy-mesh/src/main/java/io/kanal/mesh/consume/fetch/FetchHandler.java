@@ -7,10 +7,10 @@ import io.kanal.mesh.api.SessionKey;
 import io.kanal.mesh.consume.TopicLocation;
 import io.kanal.mesh.consume.TopicLocator;
 import io.kanal.mesh.consume.Upstreams;
+import io.kanal.mesh.consume.fetch.FetchLanes.Lane;
 import io.kanal.mesh.consume.fetch.FetchPlan.Part;
 import io.kanal.mesh.consume.fetch.FetchPlan.Slot;
 import io.kanal.mesh.upstream.UpstreamPool;
-import io.kanal.mesh.upstream.UpstreamPool.Answer;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -85,7 +85,7 @@ public final class FetchHandler implements MeshApiHandler<FetchRequestData, Fetc
         ReadReplicas replicas = session.state(REPLICAS);
         return locate(body, version).thenCompose(located -> {
             FetchPlan plan = FetchPlan.of(body, version, located::get, replicas);
-            return fetch(plan, body, version, pool, lanes, replicas);
+            return fetch(plan, request, pool, lanes, replicas);
         });
     }
 
@@ -105,9 +105,14 @@ public final class FetchHandler implements MeshApiHandler<FetchRequestData, Fetc
         });
     }
 
-    private CompletionStage<FetchResponseData> fetch(FetchPlan plan, FetchRequestData body, short version,
+    private CompletionStage<FetchResponseData> fetch(FetchPlan plan, MeshRequest<FetchRequestData> request,
                                                      UpstreamPool pool, FetchLanes lanes, ReadReplicas replicas) {
+        FetchRequestData body = request.body();
+        short version = request.apiVersion();
         FetchMerge merge = new FetchMerge(plan, body.minBytes(), observer(replicas));
+        // The client's answer carries the brokers' record bytes where they arrived, so the merge holds them until
+        // the answer has been written.
+        request.releaseAfterAnswer(merge::releaseHeld);
         if (plan.parts().isEmpty()) {
             return CompletableFuture.completedFuture(merge.finish());
         }
@@ -117,23 +122,23 @@ public final class FetchHandler implements MeshApiHandler<FetchRequestData, Fetc
         CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         List<Claimed> claimed = new ArrayList<>(plan.parts().size());
         for (Part part : plan.parts().values()) {
-            CompletableFuture<Answer<FetchResponseData>> answer = lanes.claim(part.broker(), part.signature(body),
+            Lane lane = lanes.claim(part.broker(), part.signature(body),
                     () -> pool.send(part.broker(), ApiKeys.FETCH, version,
                             partVersion -> part.request(partVersion, body, partMaxBytes), timeout));
-            claimed.add(new Claimed(part, answer));
+            claimed.add(new Claimed(part, lane));
         }
         Runnable finish = () -> {
             FetchResponseData response = merge.finish();
             if (response != null) {
-                claimed.forEach(claim -> lanes.release(claim.part().broker(), claim.answer()));
+                claimed.forEach(claim -> lanes.release(claim.lane()));
                 result.complete(response);
             }
         };
         for (Claimed claim : claimed) {
-            claim.answer().whenComplete((answer, failure) -> {
+            claim.lane().answer().whenComplete((answer, failure) -> {
                 boolean now;
                 if (failure == null) {
-                    now = merge.answered(claim.part(), answer.version(), answer.body());
+                    now = merge.answered(claim.part(), answer);
                 } else {
                     log.debug("mesh: fetch from {} failed: {}", claim.part().broker(), failure.toString());
                     now = merge.failed(claim.part(), Errors.NOT_LEADER_OR_FOLLOWER);
@@ -168,6 +173,6 @@ public final class FetchHandler implements MeshApiHandler<FetchRequestData, Fetc
         };
     }
 
-    private record Claimed(Part part, CompletableFuture<Answer<FetchResponseData>> answer) {
+    private record Claimed(Part part, Lane lane) {
     }
 }

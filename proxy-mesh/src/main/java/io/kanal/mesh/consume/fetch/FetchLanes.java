@@ -1,6 +1,8 @@
 package io.kanal.mesh.consume.fetch;
 
+import io.kanal.mesh.upstream.Answer;
 import io.kanal.mesh.upstream.BrokerAddress;
+import org.apache.kafka.common.message.FetchResponseData;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -16,59 +18,73 @@ import java.util.function.Supplier;
  * long polls, which cannot be called back. Such a fetch is left to finish, and the client, having got nothing for
  * those partitions, asks for them again at the same offsets: that request adopts the fetch still under way instead of
  * queueing a copy behind it on the same connection. A fetch that finishes with nobody waiting for it is dropped (its
- * records are fetched again); nothing is kept for later. Safe for use from any thread.
+ * records are fetched again); nothing is kept for later.
+ *
+ * <p>The lanes own the answers: each is released once its fetch is done and nobody waits for it any more, so a
+ * request that keeps an answer's records past {@link #release} retains the answer first. Safe for use from any thread.
  */
 final class FetchLanes {
 
-    private static final class Lane {
-        final Object signature;
-        final CompletableFuture<?> answer;
-        boolean claimed = true;
+    /** One fetch from one broker, and whether a request waits for it. */
+    static final class Lane {
+        private final BrokerAddress broker;
+        private final Object signature;
+        private final CompletableFuture<Answer<FetchResponseData>> answer;
+        private boolean claimed = true;
+        private boolean dropped;
 
-        Lane(Object signature, CompletableFuture<?> answer) {
+        private Lane(BrokerAddress broker, Object signature, CompletableFuture<Answer<FetchResponseData>> answer) {
+            this.broker = broker;
             this.signature = signature;
             this.answer = answer;
         }
+
+        /** The fetch's answer, valid for its claimant until it {@link FetchLanes#release releases} the lane. */
+        CompletableFuture<Answer<FetchResponseData>> answer() {
+            return answer;
+        }
     }
 
-    private final Map<BrokerAddress, Lane> lanes = new HashMap<>();
+    private final Map<BrokerAddress, Lane> current = new HashMap<>();
 
     /**
      * The fetch from {@code broker} that asks what {@code signature} describes: the one under way that nobody waits
      * for, when it asks exactly that, or else a new one that {@code send} starts. The caller waits for it until it
      * {@link #release releases} it.
      */
-    @SuppressWarnings("unchecked")
-    synchronized <T> CompletableFuture<T> claim(BrokerAddress broker, Object signature,
-                                                Supplier<CompletionStage<T>> send) {
-        Lane lane = lanes.get(broker);
+    synchronized Lane claim(BrokerAddress broker, Object signature,
+                            Supplier<CompletionStage<Answer<FetchResponseData>>> send) {
+        Lane lane = current.get(broker);
         if (lane != null && !lane.claimed && !lane.answer.isDone() && lane.signature.equals(signature)) {
             lane.claimed = true;
-            return (CompletableFuture<T>) lane.answer;
+            return lane;
         }
-        CompletableFuture<T> answer = send.get().toCompletableFuture();
-        Lane fresh = new Lane(signature, answer);
-        lanes.put(broker, fresh);
-        answer.whenComplete((done, failure) -> dropIfUnclaimed(broker, fresh));
-        return answer;
+        Lane fresh = new Lane(broker, signature, send.get().toCompletableFuture());
+        current.put(broker, fresh);
+        fresh.answer.whenComplete((answer, failure) -> dropIfUnclaimed(fresh));
+        return fresh;
     }
 
-    /** The caller no longer waits for {@code answer}: it is dropped when done, adoptable until then. */
-    synchronized void release(BrokerAddress broker, CompletableFuture<?> answer) {
-        Lane lane = lanes.get(broker);
-        if (lane == null || lane.answer != answer) {
+    /** The caller no longer waits for {@code lane}: it is dropped when done, adoptable until then. */
+    synchronized void release(Lane lane) {
+        lane.claimed = false;
+        if (lane.answer.isDone()) {
+            drop(lane);
+        }
+    }
+
+    private synchronized void dropIfUnclaimed(Lane lane) {
+        if (!lane.claimed) {
+            drop(lane);
+        }
+    }
+
+    private void drop(Lane lane) {
+        if (lane.dropped) {
             return;
         }
-        if (answer.isDone()) {
-            lanes.remove(broker);
-        } else {
-            lane.claimed = false;
-        }
-    }
-
-    private synchronized void dropIfUnclaimed(BrokerAddress broker, Lane lane) {
-        if (lanes.get(broker) == lane && !lane.claimed) {
-            lanes.remove(broker);
-        }
+        lane.dropped = true;
+        current.remove(lane.broker, lane);
+        lane.answer.thenAccept(Answer::release);
     }
 }

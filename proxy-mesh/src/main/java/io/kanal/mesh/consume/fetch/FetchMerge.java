@@ -2,6 +2,7 @@ package io.kanal.mesh.consume.fetch;
 
 import io.kanal.mesh.consume.fetch.FetchPlan.Part;
 import io.kanal.mesh.consume.fetch.FetchPlan.Slot;
+import io.kanal.mesh.upstream.Answer;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -21,7 +22,8 @@ import java.util.Map;
  * minimum bytes or a partition has news that cannot wait (an error, a diverging epoch, a preferred replica). Parts
  * still under way then answer their partitions with nothing (no error, offsets unknown), and the client asks again.
  *
- * <p>Records go to the client as the bytes the broker sent, never decompressed or copied here. Leader hints are
+ * <p>Records go to the client as the bytes the broker sent, never decompressed or copied here: the merge retains each
+ * answer it takes records from until the client's answer has been written ({@link #releaseHeld}). Leader hints are
  * dropped: the client knows the mesh only, which leads every partition. Safe for use from any thread.
  */
 final class FetchMerge {
@@ -40,6 +42,7 @@ final class FetchMerge {
     private final int minBytes;
     private final Observer observer;
     private final Map<Slot, PartitionData> answers = new IdentityHashMap<>();
+    private final List<Answer<FetchResponseData>> held = new ArrayList<>();
     private int partsOutstanding;
     private long bytes;
     private boolean urgent;
@@ -54,15 +57,17 @@ final class FetchMerge {
     }
 
     /**
-     * Takes {@code part}'s answer, read in {@code version}.
+     * Takes {@code part}'s answer, retaining it when the client's answer is to carry its records.
      *
      * @return whether the client should be answered now
      */
-    synchronized boolean answered(Part part, short version, FetchResponseData answer) {
+    synchronized boolean answered(Part part, Answer<FetchResponseData> upstreamAnswer) {
         partsOutstanding--;
         if (finished) {
             return false;
         }
+        short version = upstreamAnswer.version();
+        FetchResponseData answer = upstreamAnswer.body();
         throttleTimeMs = Math.max(throttleTimeMs, answer.throttleTimeMs());
         if (answer.errorCode() != Errors.NONE.code()) {
             failSlots(part, Errors.NOT_LEADER_OR_FOLLOWER);
@@ -75,12 +80,17 @@ final class FetchMerge {
                 byPartition.put(new TopicPartitionKey(key, partition.partitionIndex()), partition);
             }
         }
+        boolean taken = false;
         for (Slot slot : part.slots()) {
             Object key = version >= FetchPlan.TOPIC_ID_VERSION ? slot.topicId() : slot.topicName();
             PartitionData upstream = byPartition.get(new TopicPartitionKey(key, slot.partition()));
             if (upstream != null) {
                 answers.put(slot, forClient(slot, upstream));
+                taken = true;
             }
+        }
+        if (taken) {
+            held.add(upstreamAnswer.retain());
         }
         return shouldAnswer();
     }
@@ -170,6 +180,12 @@ final class FetchMerge {
                 .setErrorCode(Errors.NONE.code())
                 .setSessionId(0)
                 .setResponses(topics);
+    }
+
+    /** Lets go of the answers whose records the client's answer carried, once it has been written or never will be. */
+    synchronized void releaseHeld() {
+        held.forEach(Answer::release);
+        held.clear();
     }
 
     /** Whether the client's answer has been made. */

@@ -6,7 +6,10 @@ import io.kanal.mesh.consume.OfflineClusters;
 import io.kanal.mesh.consume.TopicLocation;
 import io.kanal.mesh.consume.fetch.FetchPlan.Part;
 import io.kanal.mesh.consume.fetch.FetchPlan.Slot;
+import io.kanal.mesh.upstream.Answer;
 import io.kanal.mesh.upstream.BrokerAddress;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
@@ -130,12 +133,12 @@ class FetchPlanAndMergeTest {
         MemoryRecords records = records("one", "two");
         FetchMerge merge = new FetchMerge(plan, 1_000_000, observer());
 
-        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_1)), (short) 13,
-                answer(apples.topicId(), "apples.t", partition(0, Errors.NONE, records))));
-        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_2)), (short) 13,
-                answer(apples.topicId(), "apples.t", partition(1, Errors.NONE, MemoryRecords.EMPTY))));
-        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)), (short) 13,
-                answer(bananas.topicId(), "bananas.t", partition(0, Errors.NONE, MemoryRecords.EMPTY))),
+        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_1)),
+                answer((short) 13, apples.topicId(), "apples.t", partition(0, Errors.NONE, records))));
+        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_2)),
+                answer((short) 13, apples.topicId(), "apples.t", partition(1, Errors.NONE, MemoryRecords.EMPTY))));
+        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)),
+                answer((short) 13, bananas.topicId(), "bananas.t", partition(0, Errors.NONE, MemoryRecords.EMPTY))),
                 "every part answered");
         FetchResponseData merged = merge.finish();
 
@@ -152,16 +155,14 @@ class FetchPlanAndMergeTest {
 
     @Test
     void theClientIsAnsweredOnceItsMinimumBytesArrivedWithoutWaitingForIdleParts() {
-        FetchRequestData request = request(topic("apples.t", Uuid.ZERO_UUID, 0, 1), topic("bananas.t",
-                Uuid.ZERO_UUID, 0));
-        FetchPlan plan = plan(request, (short) 12);
+        FetchPlan plan = applesAndBananas();
         MemoryRecords records = records("enough");
         FetchMerge merge = new FetchMerge(plan, records.sizeInBytes(), observer());
 
-        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_2)), (short) 12,
-                answer(apples.topicId(), "apples.t", partition(1, Errors.NONE, MemoryRecords.EMPTY))));
-        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)), (short) 12,
-                answer(bananas.topicId(), "bananas.t", partition(0, Errors.NONE, records))));
+        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_2)),
+                answer((short) 12, apples.topicId(), "apples.t", partition(1, Errors.NONE, MemoryRecords.EMPTY))));
+        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)),
+                answer((short) 12, bananas.topicId(), "bananas.t", partition(0, Errors.NONE, records))));
 
         PartitionData notYet = merge.finish().responses().get(0).partitions().get(0);
         assertEquals(Errors.NONE.code(), notYet.errorCode());
@@ -170,13 +171,12 @@ class FetchPlanAndMergeTest {
 
     @Test
     void errorsAnswerAtOnceMarkMetadataStaleAndFailedBrokersAreRetriable() {
-        FetchRequestData request = request(topic("apples.t", Uuid.ZERO_UUID, 0, 1), topic("bananas.t",
-                Uuid.ZERO_UUID, 0));
-        FetchPlan plan = plan(request, (short) 12);
+        FetchPlan plan = applesAndBananas();
         FetchMerge merge = new FetchMerge(plan, 1, observer());
 
-        assertTrue(merge.answered(plan.parts().get(address("apples", APPLES_1)), (short) 12,
-                answer(apples.topicId(), "apples.t", partition(0, Errors.NOT_LEADER_OR_FOLLOWER, MemoryRecords.EMPTY))));
+        assertTrue(merge.answered(plan.parts().get(address("apples", APPLES_1)),
+                answer((short) 12, apples.topicId(), "apples.t",
+                        partition(0, Errors.NOT_LEADER_OR_FOLLOWER, MemoryRecords.EMPTY))));
         merge.failed(plan.parts().get(address("bananas", BANANAS_7)), Errors.NOT_LEADER_OR_FOLLOWER);
         FetchResponseData merged = merge.finish();
 
@@ -193,14 +193,42 @@ class FetchPlanAndMergeTest {
         FetchMerge merge = new FetchMerge(plan, 1, observer());
         PartitionData redirect = partition(0, Errors.NONE, MemoryRecords.EMPTY).setPreferredReadReplica(8);
 
-        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)), (short) 12,
-                answer(bananas.topicId(), "bananas.t", redirect)), "a redirect is answered at once");
+        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)),
+                answer((short) 12, bananas.topicId(), "bananas.t", redirect)), "a redirect is answered at once");
 
         assertEquals(Map.of("bananas.t", 8), preferred);
         assertEquals(-1, merge.finish().responses().get(0).partitions().get(0).preferredReadReplica());
     }
 
+    @Test
+    void theAnswersWhoseRecordsTheClientIsSentAreHeldUntilItsAnswerIsWrittenAndNoOthers() {
+        FetchPlan plan = applesAndBananas();
+        MemoryRecords records = records("enough");
+        FetchMerge merge = new FetchMerge(plan, records.sizeInBytes(), observer());
+        ByteBuf taken = Unpooled.buffer(1);
+        ByteBuf late = Unpooled.buffer(1);
+        Answer<FetchResponseData> lateAnswer = answer((short) 12, late, apples.topicId(), "apples.t",
+                partition(0, Errors.NONE, records("late")));
+
+        assertTrue(merge.answered(plan.parts().get(address("bananas", BANANAS_7)),
+                answer((short) 12, taken, bananas.topicId(), "bananas.t", partition(0, Errors.NONE, records))));
+        assertEquals(2, taken.refCnt(), "held by the merge besides its lane");
+        merge.finish();
+        assertFalse(merge.answered(plan.parts().get(address("apples", APPLES_1)), lateAnswer));
+        assertEquals(1, late.refCnt(), "an answer after the client's is not held");
+
+        merge.releaseHeld();
+        assertEquals(1, taken.refCnt(), "let go once the client's answer is written");
+        assertEquals(1, late.refCnt());
+    }
+
     // ---- Helpers ----
+
+    /** Partitions 0 and 1 of apples.t and 0 of bananas.t, asked by name in version 12. */
+    private FetchPlan applesAndBananas() {
+        return plan(request(topic("apples.t", Uuid.ZERO_UUID, 0, 1), topic("bananas.t", Uuid.ZERO_UUID, 0)),
+                (short) 12);
+    }
 
     private FetchPlan plan(FetchRequestData request, short version) {
         return FetchPlan.of(request, version, this::locate, new ReadReplicas());
@@ -254,9 +282,16 @@ class FetchPlanAndMergeTest {
         return topic;
     }
 
-    private static FetchResponseData answer(Uuid id, String name, PartitionData... partitions) {
-        return new FetchResponseData().setResponses(List.of(new FetchableTopicResponse().setTopicId(id)
-                .setTopic(name).setPartitions(List.of(partitions))));
+    private static Answer<FetchResponseData> answer(short version, Uuid id, String name,
+                                                    PartitionData... partitions) {
+        return answer(version, null, id, name, partitions);
+    }
+
+    /** An answer holding {@code bytes}, as an upstream connection makes one for Fetch. */
+    private static Answer<FetchResponseData> answer(short version, ByteBuf bytes, Uuid id, String name,
+                                                    PartitionData... partitions) {
+        return new Answer<>(version, new FetchResponseData().setResponses(List.of(new FetchableTopicResponse()
+                .setTopicId(id).setTopic(name).setPartitions(List.of(partitions)))), bytes);
     }
 
     private static PartitionData partition(int index, Errors error, MemoryRecords records) {
