@@ -6,8 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
+import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -17,10 +20,13 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +56,40 @@ class ResponseEncoderTest {
         } finally {
             encoded.release();
         }
+    }
+
+    /** Every Fetch version the mesh may answer in, with and without flexible encoding and tagged fields. */
+    @ParameterizedTest(name = "Fetch v{0}")
+    @MethodSource("fetchVersions")
+    void everyFetchVersionIsTheBytesACopyWouldBe(int asked) {
+        short version = (short) asked;
+        PartitionData withEverything = partition(0, MemoryRecords.readableRecords(direct(records("one", "two"))))
+                .setLastStableOffset(9)
+                .setLogStartOffset(version >= 5 ? 2 : -1)
+                .setAbortedTransactions(List.of(new AbortedTransaction().setProducerId(7).setFirstOffset(3)));
+        if (version >= 11) {
+            withEverything.setPreferredReadReplica(-1);
+        }
+        if (version >= 12) {
+            withEverything.setDivergingEpoch(new EpochEndOffset().setEpoch(4).setEndOffset(8));
+        }
+        FetchableTopicResponse topic = new FetchableTopicResponse().setTopic("t").setTopicId(Uuid.randomUuid())
+                .setPartitions(List.of(withEverything,
+                        partition(1, MemoryRecords.EMPTY).setAbortedTransactions(null),
+                        partition(2, MemoryRecords.readableRecords(direct(records("three"))))));
+        DecodedResponse response = response(ApiKeys.FETCH, version, new FetchResponseData().setThrottleTimeMs(5)
+                .setResponses(List.of(topic)));
+
+        ByteBuf encoded = ResponseEncoder.encode(ALLOCATOR, response);
+        try {
+            assertSameBytes(response, encoded);
+        } finally {
+            encoded.release();
+        }
+    }
+
+    static IntStream fetchVersions() {
+        return IntStream.rangeClosed(ApiKeys.FETCH.oldestVersion(), ApiKeys.FETCH.latestVersion(true));
     }
 
     @Test
