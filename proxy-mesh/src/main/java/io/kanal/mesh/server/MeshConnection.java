@@ -306,8 +306,10 @@ final class MeshConnection implements MeshSession {
             settings.metrics().responseSent(exchange.api, response.readableBytes(),
                     System.nanoTime() - exchange.receivedNanos, -1);
             AnswerReleases afterWrite = exchange.afterWrite;
+            // A failed write reaches exceptionCaught either way, as it does through the void promise.
             channel.write(response, afterWrite == null ? channel.voidPromise()
-                    : channel.newPromise().addListener(written -> afterWrite.run()));
+                    : channel.newPromise().addListener(written -> afterWrite.run())
+                            .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE));
             wrote = true;
         }
         if (wrote && !handlingRead) {

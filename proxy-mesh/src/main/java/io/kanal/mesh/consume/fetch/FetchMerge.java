@@ -80,6 +80,9 @@ final class FetchMerge {
                 byPartition.put(new TopicPartitionKey(key, partition.partitionIndex()), partition);
             }
         }
+        // Held before any of its records are placed: nothing placed may outlive the bytes it points into, even if
+        // placing the rest fails.
+        held.add(upstreamAnswer.retain());
         boolean taken = false;
         for (Slot slot : part.slots()) {
             Object key = version >= FetchPlan.TOPIC_ID_VERSION ? slot.topicId() : slot.topicName();
@@ -89,8 +92,8 @@ final class FetchMerge {
                 taken = true;
             }
         }
-        if (taken) {
-            held.add(upstreamAnswer.retain());
+        if (!taken) {
+            held.remove(held.size() - 1).release();
         }
         return shouldAnswer();
     }
