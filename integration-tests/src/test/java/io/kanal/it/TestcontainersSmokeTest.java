@@ -2,24 +2,14 @@ package io.kanal.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,24 +61,11 @@ class TestcontainersSmokeTest {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
         List<String> values = IntStream.range(0, RECORDS).mapToObj(i -> "container-" + i).toList();
-        // One replica in the container: acks=all means the leader alone.
-        try (KafkaProducer<String, String> producer = Clients.producer(proxy.bootstrapServers(), Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (String value : values) {
-                sends.add(producer.send(new ProducerRecord<>(topic, value)));
-            }
-            producer.flush();
-            for (Future<RecordMetadata> send : sends) {
-                send.get();
-            }
-        }
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(proxy.bootstrapServers(), Map.of())) {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            List<String> consumed = Consuming.atLeast(consumer, RECORDS, Duration.ofSeconds(60)).stream()
-                    .map(ConsumerRecord::value).collect(Collectors.toList());
 
-            // One partition: the records come back in the order they were sent.
-            assertEquals(values, consumed);
-        }
+        List<String> consumed = RoundTrip.produceAndConsume(proxy.bootstrapServers(), Map.of(), topic, values)
+                .stream().map(ConsumerRecord::value).toList();
+
+        // One partition: the records come back in the order they were sent, each once.
+        assertEquals(values, consumed);
     }
 }

@@ -137,13 +137,9 @@ class MainTest {
                 CompletableFuture.supplyAsync(() -> main.execute("--config", config.toString()));
         awaitListening(port);
         // Start-up registers the hook once everything runs, a moment after the port listens.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (shutdownHooks.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Runnable shutdownHook = awaitTheShutdownHook();
         assertFalse(exitCode.isDone());
-        assertEquals(1, shutdownHooks.size());
-        shutdownHooks.get(0).run();
+        shutdownHook.run();
 
         assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
         assertFalse(FreePorts.accepts(port), "still listening after shutdown");
@@ -158,12 +154,7 @@ class MainTest {
         CompletableFuture<Integer> exitCode =
                 CompletableFuture.supplyAsync(() -> main.execute("--config", config.toString()));
         awaitListening(port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (shutdownHooks.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(1, shutdownHooks.size());
-        shutdownHooks.get(0).run();
+        awaitTheShutdownHook().run();
 
         assertEquals(Main.EXIT_OK, exitCode.get(30, TimeUnit.SECONDS));
         assertFalse(FreePorts.accepts(port), "the mesh still listens after shutdown");
@@ -211,6 +202,16 @@ class MainTest {
 
     private Path write(String yaml) throws IOException {
         return Files.writeString(directory.resolve("kanal.yaml"), yaml);
+    }
+
+    /** The one shutdown hook Main registers once it runs; waits up to 10 s for it. */
+    private Runnable awaitTheShutdownHook() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (shutdownHooks.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, shutdownHooks.size());
+        return shutdownHooks.get(0);
     }
 
     private static void awaitListening(int port) throws InterruptedException {
