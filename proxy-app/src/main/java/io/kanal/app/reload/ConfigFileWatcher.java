@@ -9,6 +9,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -17,12 +18,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Calls back when something changes in the directory of a file, once things have been quiet for a moment.
+ * Calls back when a file may have changed, once things have been quiet for a moment.
  *
  * <p>It watches the directory rather than the file, so it follows the file however it is replaced: written in place,
  * renamed over by an editor, or swapped by Kubernetes, which mounts a ConfigMap's files as symbolic links through a
  * {@code ..data} link it replaces. When the file is a symbolic link to another directory, that directory is watched
- * too. The callback does not learn what changed: it is expected to compare the file's content itself.
+ * too. Changes to other entries of those directories are ignored, except Kubernetes' own ({@code ..}-prefixed): a
+ * log file written next to the configuration must not wake the watcher with every line. The callback does not learn
+ * what changed: it is expected to compare the file's content itself.
  */
 final class ConfigFileWatcher implements AutoCloseable {
 
@@ -34,11 +37,14 @@ final class ConfigFileWatcher implements AutoCloseable {
     private final WatchService service;
     private final Map<WatchKey, Path> directories = new HashMap<>();
     private final Thread thread;
+    /** The file's name where the symbolic links, if any, lead; the same as its own name when none. */
+    private Path realName;
 
     private ConfigFileWatcher(Path file, Duration debounce, Runnable onChange) throws IOException {
         this.file = file.toAbsolutePath();
         this.debounce = debounce;
         this.onChange = onChange;
+        this.realName = this.file.getFileName();
         this.service = FileSystems.getDefault().newWatchService();
         this.thread = new Thread(this::run, "kanal-config-watch");
         thread.setDaemon(true);
@@ -67,11 +73,16 @@ final class ConfigFileWatcher implements AutoCloseable {
     private void run() {
         try {
             while (true) {
-                forget(service.take());
+                if (!concernsTheFile(service.take())) {
+                    continue;
+                }
                 // Editors and Kubernetes change several entries in a row: wait until they are done.
-                WatchKey more;
-                while ((more = service.poll(debounce.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    forget(more);
+                long quietFrom = System.nanoTime() + debounce.toNanos();
+                for (long left; (left = quietFrom - System.nanoTime()) > 0; ) {
+                    WatchKey more = service.poll(left, TimeUnit.NANOSECONDS);
+                    if (more != null && concernsTheFile(more)) {
+                        quietFrom = System.nanoTime() + debounce.toNanos();
+                    }
                 }
                 registerLinkTarget();
                 if (directories.isEmpty()) {
@@ -87,18 +98,33 @@ final class ConfigFileWatcher implements AutoCloseable {
         }
     }
 
-    /** Discards a key's events (the callback looks at the file itself) and stops tracking a directory that went. */
-    private void forget(WatchKey key) {
-        key.pollEvents();
+    /**
+     * Takes a key's events and says whether any of them may have changed the file: an event for its name, for a
+     * Kubernetes entry, events lost to an overflow, or the directory itself gone (no longer tracked from here on).
+     */
+    private boolean concernsTheFile(WatchKey key) {
+        boolean concerns = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            concerns |= event.kind() == StandardWatchEventKinds.OVERFLOW
+                    || event.context() instanceof Path name && concernsTheFile(name);
+        }
         if (!key.reset()) {
             directories.remove(key);
+            concerns = true;
         }
+        return concerns;
+    }
+
+    private boolean concernsTheFile(Path name) {
+        return name.equals(file.getFileName()) || name.equals(realName) || name.toString().startsWith("..");
     }
 
     /** Watches the directory of the file a symbolic link points to, as it is now, unless it is watched already. */
     private void registerLinkTarget() {
         try {
-            Path real = file.toRealPath().getParent();
+            Path realFile = file.toRealPath();
+            realName = realFile.getFileName();
+            Path real = realFile.getParent();
             if (real != null && !real.equals(file.getParent()) && !directories.containsValue(real)) {
                 register(real);
             }
