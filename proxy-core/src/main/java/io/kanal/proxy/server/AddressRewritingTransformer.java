@@ -46,6 +46,8 @@ final class AddressRewritingTransformer implements ResponseTransformer {
             return address;
         };
         boolean changed = new AddressRewriter(recording).rewrite(response.api(), response.bodyVersion(), response.body());
-        return scheme.listening(advertised).thenApply(ignored -> changed);
+        // Most Produce responses name no broker: they need not wait for, nor allocate, a look at the listeners.
+        return advertised.isEmpty() ? CompletableFuture.completedFuture(changed)
+                : scheme.listening(advertised).thenApply(ignored -> changed);
     }
 }
