@@ -33,10 +33,12 @@ final class BrokerChild implements AutoCloseable {
 
     private final Process process;
     private final String bootstrapServers;
+    private final Path dataDirectory;
 
-    private BrokerChild(Process process, String bootstrapServers) {
+    private BrokerChild(Process process, String bootstrapServers, Path dataDirectory) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.dataDirectory = dataDirectory;
     }
 
     /** @param arguments {@link BrokerMain}'s: none, or the relay listener's port and the relay's address */
@@ -65,22 +67,28 @@ final class BrokerChild implements AutoCloseable {
                 return null;
             }
         });
-        String bootstrap;
+        String[] where;
         try {
-            bootstrap = ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String line = ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            where = line == null ? null : line.split(" ", 2);
         } catch (ExecutionException | TimeoutException e) {
-            bootstrap = null;
+            where = null;
         }
-        if (bootstrap == null) {
+        if (where == null || where.length != 2) {
             process.destroyForcibly();
             throw new IllegalStateException("the broker did not start (node " + EmbeddedKafkaBroker.NODE_ID
                     + "); its log:\n" + (Files.exists(log) ? Files.readString(log) : ""));
         }
-        return new BrokerChild(process, bootstrap);
+        return new BrokerChild(process, where[0], Path.of(where[1]));
     }
 
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Where the broker keeps its topics' files. */
+    Path dataDirectory() {
+        return dataDirectory;
     }
 
     long pid() {

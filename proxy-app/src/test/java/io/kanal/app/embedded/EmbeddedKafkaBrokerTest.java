@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,6 +40,8 @@ class EmbeddedKafkaBrokerTest {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
             // A relay would advertise its own address; another name for the listener itself shows the same.
             broker.addListener("RELAY", relayListener, "localhost:" + relayListener);
+            // Kafka's default keeps a deleted topic's files for a minute; the test waits 30 s for them to go.
+            broker.brokerProperty("log.segment.delete.delay.ms", "1000");
             broker.start();
             dataDirectory = broker.dataDirectory();
             assertTrue(Files.isDirectory(dataDirectory));
@@ -65,8 +68,36 @@ class EmbeddedKafkaBrokerTest {
                 Node node = admin.describeCluster().nodes().get().iterator().next();
                 assertEquals("localhost:" + relayListener, node.host() + ":" + node.port());
             }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+                admin.deleteTopics(List.of(TOPIC)).all().get();
+            }
+            awaitNoFilesOf(TOPIC, dataDirectory);
         }
         assertFalse(Files.exists(dataDirectory), "data directory left behind: " + dataDirectory);
+    }
+
+    private static void awaitNoFilesOf(String topic, Path dataDirectory) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Stream<Path> entries = Files.list(dataDirectory)) {
+                List<String> left = entries.map(entry -> entry.getFileName().toString())
+                        .filter(name -> name.startsWith(topic + "-")).toList();
+                if (left.isEmpty()) {
+                    return;
+                }
+                assertTrue(System.nanoTime() < deadline, "files of the deleted topic left after 30 s: " + left);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void refusesListenersAsProperties() {
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
+            assertThrows(IllegalArgumentException.class, () -> broker.brokerProperty("listeners", "PLAINTEXT://:1"));
+            assertThrows(IllegalArgumentException.class,
+                    () -> broker.brokerProperty("advertised.listeners", "PLAINTEXT://:1"));
+        }
     }
 
     @Test
