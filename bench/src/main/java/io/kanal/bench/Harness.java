@@ -41,7 +41,7 @@ import java.util.stream.Collectors;
  *   <li>each ProducerPerformance / ConsumerPerformance run in a fresh child JVM ({@link ToolRunner}), as users run
  *       them, so that the tools' own allocation and GC land in neither the broker's nor Kanal's process;</li>
  *   <li>where HAProxy is installed, a plain TCP relay in front of a second listener of the broker ({@link
- *       RelayChild}): the consume workload also runs through it, to show what any hop costs on this machine.</li>
+ *       RelayChild}): the unthrottled workloads also run through it, to show what any hop costs on this machine.</li>
  * </ul>
  * All of them share the machine's cores: on a small machine a proxied run has less CPU left for the broker and the
  * tool than a direct one, which is part of what the ratios show.
@@ -64,7 +64,10 @@ final class Harness {
     private static final String PRODUCE_API = "Produce";
     private static final String FETCH_API = "Fetch";
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
-    /** The routes of the workloads that leave the relay out: it is a yardstick for the consume gap only. */
+    /**
+     * The routes of the warm-ups, which the relay needs none of (nothing in it compiles as it runs), and of the
+     * latency workload, whose target is Kanal's difference to direct.
+     */
     private static final List<Route> DIRECT_AND_KANAL = List.of(Route.DIRECT, Route.PROXIED);
 
     private final BenchOptions options;
@@ -168,7 +171,7 @@ final class Harness {
             produce(Workload.PRODUCE, route, 0, warmupRecords, warmupRecords / 4, -1);
         }
         for (int round = 1; round <= options.rounds(); round++) {
-            for (Route route : inRoundOrder(DIRECT_AND_KANAL, round)) {
+            for (Route route : inRoundOrder(throughputRoutes(), round)) {
                 produce(Workload.PRODUCE, route, round, options.produceRecords(), options.produceWarmup(), -1);
             }
         }
@@ -184,16 +187,20 @@ final class Harness {
         console.printf(Locale.ROOT, "  filled %s with %d records (%.2f MB/s, direct)%n", CONSUME_TOPIC,
                 filled.records(), filled.mbPerSec());
         long warmupRecords = Math.min(200_000, options.consumeRecords());
-        List<Route> routes = relay == null ? DIRECT_AND_KANAL : List.of(Route.values());
-        for (Route route : routes) {
+        for (Route route : DIRECT_AND_KANAL) {
             consume(route, 0, warmupRecords);
         }
         for (int round = 1; round <= options.consumeRounds(); round++) {
-            for (Route route : inRoundOrder(routes, round)) {
+            for (Route route : inRoundOrder(throughputRoutes(), round)) {
                 consume(route, round, options.consumeRecords());
             }
         }
         deleteTopic(CONSUME_TOPIC);
+    }
+
+    /** The routes of the unthrottled workloads: the relay's too, when there is one. */
+    private List<Route> throughputRoutes() {
+        return relay == null ? DIRECT_AND_KANAL : List.of(Route.values());
     }
 
     private void fixedRateLatency() throws Exception {
@@ -325,8 +332,11 @@ final class Harness {
                 .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void deleteTopic(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+    /** Deletes a topic and waits until its files are gone, so that their removal does not land in the next run. */
+    private void deleteTopic(String topic)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
         admin.deleteTopics(Set.of(topic)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        TopicFiles.awaitGone(broker.dataDirectory(), topic, ADMIN_TIMEOUT);
     }
 
     private void section(String title) {

@@ -10,7 +10,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The bench's result as Markdown: per figure the median over the rounds of each route, the ratio of the proxied
  * median to the direct one and, for latencies, their difference; then Kanal's own costs, the targets, and every
- * run. When the consume workload also ran through the TCP relay, two more columns show the relay's medians and
+ * run. When the unthrottled workloads also ran through the TCP relay, two more columns show the relay's medians and
  * their ratio to direct.
  */
 final class Report {
@@ -94,15 +94,21 @@ final class Report {
                 String.format(Locale.ROOT, "difference %+.1f ms (ProducerPerformance's percentiles are whole ms)",
                         p99Difference));
         if (withRelay) {
-            double relayRatio = median(Workload.CONSUME, Route.RELAY, Measurement::mbPerSec)
-                    / median(Workload.CONSUME, Route.DIRECT, Measurement::mbPerSec);
-            double kanalToRelay = median(Workload.CONSUME, Route.PROXIED, Measurement::mbPerSec)
-                    / median(Workload.CONSUME, Route.RELAY, Measurement::mbPerSec);
-            out.append(String.format(Locale.ROOT, "- for comparison, consume throughput through a plain TCP relay "
-                    + "(HAProxy, splicing): %.3f of direct; Kanal's is %.3f of the relay's%n", relayRatio,
-                    kanalToRelay));
+            relayComparison(out, Workload.PRODUCE, "produce");
+            relayComparison(out, Workload.CONSUME, "consume");
         }
         return out.toString();
+    }
+
+    private void relayComparison(StringBuilder out, Workload workload, String name) {
+        double relayed = median(workload, Route.RELAY, Measurement::mbPerSec);
+        if (Double.isNaN(relayed)) {
+            return;
+        }
+        out.append(String.format(Locale.ROOT, "- for comparison, %s throughput through a plain TCP relay (HAProxy, "
+                + "splicing): %.3f of direct; Kanal's is %.3f of the relay's%n", name,
+                relayed / median(workload, Route.DIRECT, Measurement::mbPerSec),
+                median(workload, Route.PROXIED, Measurement::mbPerSec) / relayed));
     }
 
     /** Every run, in the order it ran. */

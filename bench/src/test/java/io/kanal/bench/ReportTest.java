@@ -76,8 +76,24 @@ class ReportTest {
         assertTrue(table.contains("|  | proxy CPU s per GiB moved (Kanal, relay) | | 3.00 | | | 1.50 |  |"), table);
         assertTrue(withRelay.targets().contains("for comparison, consume throughput through a plain TCP relay "
                 + "(HAProxy, splicing): 0.850 of direct; Kanal's is 1.059 of the relay's"), withRelay.targets());
+        assertFalse(withRelay.targets().contains("produce throughput through a plain TCP relay"),
+                "no produce run went through the relay");
         assertFalse(report.table(BenchOptions.quick(), 0, 0).contains("relay ratio"));
         assertFalse(report.targets().contains("relay"));
+    }
+
+    @Test
+    void aRelayedProduceWorkloadIsComparedToo() {
+        Measurement relayed = new Measurement(Workload.PRODUCE, Route.RELAY, 1, 85, 85 * 1024, 300, 290, 500, 520,
+                Double.NaN, 10, 1L << 30, Double.NaN, new CpuUse(0, 1.5, 4, 6, 0.5, 12, 20));
+        Report withRelay = new Report(List.of(
+                run(Workload.PRODUCE, Route.DIRECT, 1, 100, 500),
+                run(Workload.PRODUCE, Route.PROXIED, 1, 90, 510),
+                relayed));
+        assertTrue(withRelay.table(BenchOptions.quick(), 0, 0).contains("| produce, unthrottled | MB/s | 100.00 | "
+                + "90.00 | 0.900 | | 85.00 | 0.850 |"), withRelay.table(BenchOptions.quick(), 0, 0));
+        assertTrue(withRelay.targets().contains("for comparison, produce throughput through a plain TCP relay "
+                + "(HAProxy, splicing): 0.850 of direct; Kanal's is 1.059 of the relay's"), withRelay.targets());
     }
 
     @Test
