@@ -145,10 +145,10 @@ public record BenchOptions(String mode, int rounds, int consumeRounds, int laten
         // Consume runs are short and swing more than produce runs: more of them, for a steadier median.
         b.consumeRounds = quick ? 3 : 7;
         b.latencyRounds = quick ? 2 : 3;
-        b.produceRecords = quick ? 400_000 : 2_000_000;
+        b.produceRecords = quick ? 300_000 : 2_000_000;
         b.produceWarmup = quick ? 100_000 : 200_000;
         b.consumeRecords = quick ? 1_000_000 : 2_000_000;
-        b.latencySeconds = quick ? 12 : 60;
+        b.latencySeconds = quick ? 10 : 60;
         b.latencyWarmupSeconds = quick ? 2 : 5;
         return b;
     }
