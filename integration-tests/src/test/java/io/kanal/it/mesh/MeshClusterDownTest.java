@@ -3,6 +3,7 @@ package io.kanal.it.mesh;
 import io.kanal.it.Await;
 import io.kanal.it.Clients;
 import io.kanal.it.KanalProcess;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,7 +56,8 @@ class MeshClusterDownTest {
             sendAll(toCherries, cherries, "before", ackedCherries);
             sendAll(toApples, apples, "before", ackedApples);
 
-            clusters.cherries().stopBroker();
+            int cherriesBroker = clusters.cherries().brokerIds().get(0);
+            clusters.cherries().stopBroker(cherriesBroker);
             try {
                 long started = System.nanoTime();
                 Future<RecordMetadata> stranded = toCherries.send(new ProducerRecord<>(cherries, 0, "k", "during"));
@@ -69,7 +71,7 @@ class MeshClusterDownTest {
                 assertTrue(took.compareTo(Duration.ofMillis(DELIVERY_TIMEOUT_MS).plus(MARGIN)) < 0,
                         "failed after " + took);
             } finally {
-                clusters.cherries().startBroker();
+                clusters.cherries().startBroker(cherriesBroker);
             }
 
             // The cluster is back: the mesh's producer reconnects by itself.
@@ -106,7 +108,7 @@ class MeshClusterDownTest {
         }
     }
 
-    private static List<String> values(SingleNodeCluster cluster, String topic, int atLeast) {
+    private static List<String> values(KraftTestCluster cluster, String topic, int atLeast) {
         return MeshProduceTest.consumeAll(cluster, topic, atLeast).stream().map(ConsumerRecord::value)
                 .filter(value -> !value.equals("probe")).toList();
     }

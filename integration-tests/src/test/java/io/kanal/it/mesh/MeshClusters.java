@@ -1,5 +1,9 @@
 package io.kanal.it.mesh;
 
+import io.kanal.testkafka.KraftTestCluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -10,18 +14,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MeshClusters implements AutoCloseable {
 
-    private final List<SingleNodeCluster> clusters;
+    private static final Logger LOG = LoggerFactory.getLogger(MeshClusters.class);
 
-    private MeshClusters(List<SingleNodeCluster> clusters) {
+    private final List<KraftTestCluster> clusters;
+
+    private MeshClusters(List<KraftTestCluster> clusters) {
         this.clusters = clusters;
     }
 
     /** Starts the three clusters side by side. */
     static MeshClusters start() throws Exception {
-        List<CompletableFuture<SingleNodeCluster>> starting = List.of("cluster1", "cluster2", "cluster3").stream()
+        List<CompletableFuture<KraftTestCluster>> starting = List.of("cluster1", "cluster2", "cluster3").stream()
                 .map(name -> CompletableFuture.supplyAsync(() -> {
                     try {
-                        return SingleNodeCluster.start(name);
+                        return startCluster(name);
                     } catch (Exception e) {
                         throw new IllegalStateException("cluster " + name + " did not start", e);
                     }
@@ -30,7 +36,7 @@ public final class MeshClusters implements AutoCloseable {
         try {
             return new MeshClusters(starting.stream().map(CompletableFuture::join).toList());
         } catch (RuntimeException e) {
-            for (CompletableFuture<SingleNodeCluster> cluster : starting) {
+            for (CompletableFuture<KraftTestCluster> cluster : starting) {
                 if (!cluster.isCompletedExceptionally()) {
                     cluster.join().close();
                 }
@@ -39,15 +45,28 @@ public final class MeshClusters implements AutoCloseable {
         }
     }
 
-    public SingleNodeCluster apples() {
+    /**
+     * One broker with a controller of its own, so that a test can stop the broker while the cluster's metadata lives
+     * on. Its topics have one replica; its lone controller elects itself soon after start-up.
+     */
+    private static KraftTestCluster startCluster(String name) throws Exception {
+        return KraftTestCluster.builder(name)
+                .config("default.replication.factor", "1")
+                .config("offsets.topic.num.partitions", "3")
+                .config("transaction.state.log.num.partitions", "3")
+                .config("controller.quorum.election.backoff.max.ms", "100")
+                .start();
+    }
+
+    public KraftTestCluster apples() {
         return clusters.get(0);
     }
 
-    public SingleNodeCluster bananas() {
+    public KraftTestCluster bananas() {
         return clusters.get(1);
     }
 
-    public SingleNodeCluster cherries() {
+    public KraftTestCluster cherries() {
         return clusters.get(2);
     }
 
@@ -58,14 +77,22 @@ public final class MeshClusters implements AutoCloseable {
                 "CLUSTER3_BOOTSTRAP", cherries().bootstrapServers());
     }
 
-    void ensureRunning() {
-        clusters.forEach(SingleNodeCluster::ensureRunning);
+    /** Starts the broker of any cluster an earlier test left stopped. */
+    void ensureRunning() throws InterruptedException {
+        for (KraftTestCluster cluster : clusters) {
+            for (int broker : cluster.brokerIds()) {
+                if (cluster.isStopped(broker)) {
+                    LOG.warn("broker {} of cluster {} was left stopped; starting it again", broker, cluster.name());
+                    cluster.startBroker(broker);
+                }
+            }
+        }
     }
 
     @Override
     public void close() throws Exception {
         Exception failure = null;
-        for (SingleNodeCluster cluster : clusters) {
+        for (KraftTestCluster cluster : clusters) {
             try {
                 cluster.close();
             } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.kanal.it.Clients;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.proxy.testing.FreePorts;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -82,7 +83,7 @@ class MeshExampleProcessTest {
     @Test
     void aJavaProducersRecordsAreFoundInTheRightClusterAndPartitionOnceAndInOrder(MeshClusters clusters)
             throws Exception {
-        Map<SingleNodeCluster, String> topics = new LinkedHashMap<>();
+        Map<KraftTestCluster, String> topics = new LinkedHashMap<>();
         topics.put(clusters.apples(), create(clusters.apples(), "apples.x", 2));
         topics.put(clusters.bananas(), create(clusters.bananas(), "bananas.y", 2));
         topics.put(clusters.cherries(), create(clusters.cherries(), "cherries.z", 2));
@@ -106,7 +107,7 @@ class MeshExampleProcessTest {
             assertEquals(sent.get(i).partition(), acknowledged.get(i).get().partition());
         }
 
-        for (Map.Entry<SingleNodeCluster, String> topic : topics.entrySet()) {
+        for (Map.Entry<KraftTestCluster, String> topic : topics.entrySet()) {
             List<ConsumerRecord<String, String>> received = MeshProduceTest.consumeAll(topic.getKey(),
                     topic.getValue(), RECORDS);
             assertEquals(RECORDS, received.size(), "exactly once in " + topic.getKey().name());
@@ -133,18 +134,18 @@ class MeshExampleProcessTest {
     @Test
     void kcatRecordsAreFoundInTheRightClusterAndPartitionOnceAndInOrder(MeshClusters clusters) throws Exception {
         Path kcat = ChildProcess.kcat();
-        Map<SingleNodeCluster, String> topics = new LinkedHashMap<>();
+        Map<KraftTestCluster, String> topics = new LinkedHashMap<>();
         topics.put(clusters.apples(), create(clusters.apples(), "apples.x", 2));
         topics.put(clusters.bananas(), create(clusters.bananas(), "bananas.y", 2));
         topics.put(clusters.cherries(), create(clusters.cherries(), "cherries.z", 2));
         // One compression codec per cluster, and librdkafka's idempotent producer for one of them.
-        Map<SingleNodeCluster, List<String>> settings = Map.of(
+        Map<KraftTestCluster, List<String>> settings = Map.of(
                 clusters.apples(), List.of("-z", "lz4"),
                 clusters.bananas(), List.of("-X", "compression.codec=zstd", "-X", "enable.idempotence=true"),
                 clusters.cherries(), List.of("-z", "gzip"));
         long before = System.currentTimeMillis();
 
-        for (Map.Entry<SingleNodeCluster, String> topic : topics.entrySet()) {
+        for (Map.Entry<KraftTestCluster, String> topic : topics.entrySet()) {
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + i + ":kcat-" + i).toList();
             List<String> command = new ArrayList<>(List.of(kcat.toString(), "-P", "-b", kanal.bootstrapServers(),
                     "-t", topic.getValue(), "-p", "1", "-K", ":", "-H", "source=kcat"));
@@ -154,7 +155,7 @@ class MeshExampleProcessTest {
             assertEquals(0, produced.exitCode(), produced::describe);
         }
 
-        for (Map.Entry<SingleNodeCluster, String> topic : topics.entrySet()) {
+        for (Map.Entry<KraftTestCluster, String> topic : topics.entrySet()) {
             List<ConsumerRecord<String, String>> received = MeshProduceTest.consumeAll(topic.getKey(),
                     topic.getValue(), RECORDS);
             assertEquals(IntStream.range(0, RECORDS).mapToObj(i -> "kcat-" + i).toList(),
@@ -203,7 +204,7 @@ class MeshExampleProcessTest {
 
     // ---- Helpers ----
 
-    static String create(SingleNodeCluster cluster, String prefix, int partitions) throws Exception {
+    static String create(KraftTestCluster cluster, String prefix, int partitions) throws Exception {
         String topic = Names.unique(prefix);
         try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import io.kanal.it.Await;
 import io.kanal.it.Clients;
 import io.kanal.it.Names;
 import io.kanal.mesh.config.MeshConfig;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -146,7 +147,7 @@ class MeshMetadataTest {
 
     // ---- Helpers ----
 
-    private static TopicDescription create(SingleNodeCluster cluster, String topic, int partitions) throws Exception {
+    private static TopicDescription create(KraftTestCluster cluster, String topic, int partitions) throws Exception {
         try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
             return Await.result(Duration.ofSeconds(30), () -> topic + " ready in " + cluster,

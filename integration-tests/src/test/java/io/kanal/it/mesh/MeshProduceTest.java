@@ -3,6 +3,7 @@ package io.kanal.it.mesh;
 import io.kanal.it.Clients;
 import io.kanal.it.Consuming;
 import io.kanal.it.Names;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,7 +80,7 @@ class MeshProduceTest {
     @Test
     void anIdempotentJavaProducersRecordsLandOnceAndInOrderWhereTheirTopicsLive(MeshClusters clusters)
             throws Exception {
-        Map<SingleNodeCluster, String> topics = Map.of(
+        Map<KraftTestCluster, String> topics = Map.of(
                 clusters.apples(), create(clusters.apples(), "apples.x", 3),
                 clusters.bananas(), create(clusters.bananas(), "bananas.y", 2),
                 clusters.cherries(), create(clusters.cherries(), "cherries.z", 1));
@@ -88,7 +89,7 @@ class MeshProduceTest {
         long timestamp = System.currentTimeMillis() - 60_000;
         try (KafkaProducer<String, String> producer = Clients.producer(mesh.bootstrapServers(), Map.of())) {
             for (int i = 0; i < 300; i++) {
-                for (Map.Entry<SingleNodeCluster, String> topic : topics.entrySet()) {
+                for (Map.Entry<KraftTestCluster, String> topic : topics.entrySet()) {
                     int partitions = topic.getKey() == clusters.apples() ? 3 : topic.getKey() == clusters.bananas() ? 2 : 1;
                     ProducerRecord<String, String> record = new ProducerRecord<>(topic.getValue(), i % partitions,
                             timestamp + i, "key-" + i, "value-" + i + "-" + topic.getValue(),
@@ -100,7 +101,7 @@ class MeshProduceTest {
             producer.flush();
         }
 
-        for (Map.Entry<SingleNodeCluster, String> topic : topics.entrySet()) {
+        for (Map.Entry<KraftTestCluster, String> topic : topics.entrySet()) {
             List<ProducerRecord<String, String>> expected = sent.stream()
                     .filter(record -> record.topic().equals(topic.getValue())).toList();
             List<ConsumerRecord<String, String>> received = consumeAll(topic.getKey(), topic.getValue(),
@@ -286,7 +287,7 @@ class MeshProduceTest {
 
     // ---- Helpers ----
 
-    private static String create(SingleNodeCluster cluster, String prefix, int partitions) throws Exception {
+    private static String create(KraftTestCluster cluster, String prefix, int partitions) throws Exception {
         String topic = Names.unique(prefix);
         try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -295,7 +296,7 @@ class MeshProduceTest {
     }
 
     /** Every record of {@code topic}, read straight from {@code cluster}: partition by partition, in offset order. */
-    static List<ConsumerRecord<String, String>> consumeAll(SingleNodeCluster cluster, String topic, int expected) {
+    static List<ConsumerRecord<String, String>> consumeAll(KraftTestCluster cluster, String topic, int expected) {
         try (KafkaConsumer<String, String> consumer = Clients.consumer(cluster.bootstrapServers(), Map.of())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();

@@ -27,7 +27,7 @@ public @interface WithMeshClusters {
         private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Extension.class);
 
         @Override
-        public void beforeAll(ExtensionContext context) {
+        public void beforeAll(ExtensionContext context) throws InterruptedException {
             clusters(context).ensureRunning();
         }
 

@@ -7,6 +7,7 @@ import io.kanal.mesh.upstream.UpstreamConnection;
 import io.kanal.mesh.upstream.UpstreamConnector;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.net.Transport;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,17 +43,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FetchThroughMeshTest {
 
-    private static TestKafka apples;
-    private static TestKafka bananas;
-    private static TestKafka cherries;
+    private static KraftTestCluster apples;
+    private static KraftTestCluster bananas;
+    private static KraftTestCluster cherries;
     private static TestMesh mesh;
     private static UpstreamConnector raw;
 
     @BeforeAll
     static void start() throws Exception {
-        apples = TestKafka.start("apples", 2);
-        bananas = TestKafka.start("bananas", 1);
-        cherries = TestKafka.start("cherries", 1);
+        apples = TestClusters.start("apples", 2);
+        bananas = TestClusters.start("bananas", 1);
+        cherries = TestClusters.start("cherries", 1);
         mesh = TestMesh.start(apples, bananas, cherries);
         raw = new UpstreamConnector(Transport.nio(), 1, Duration.ofSeconds(5), 16 * 1024 * 1024, 16);
     }
@@ -65,7 +66,7 @@ class FetchThroughMeshTest {
         if (mesh != null) {
             mesh.close();
         }
-        for (TestKafka kafka : new TestKafka[]{apples, bananas, cherries}) {
+        for (KraftTestCluster kafka : new KraftTestCluster[]{apples, bananas, cherries}) {
             if (kafka != null) {
                 kafka.close();
             }
@@ -258,7 +259,7 @@ class FetchThroughMeshTest {
         }
     }
 
-    private static int preferredReplicaAdvice(TestKafka kafka, int leader, String topic, String rack)
+    private static int preferredReplicaAdvice(KraftTestCluster kafka, int leader, String topic, String rack)
             throws Exception {
         UpstreamConnection connection = raw.connect(new BrokerAddress(kafka.name(),
                 HostPort.parse(kafka.address(leader))), "raw").toCompletableFuture().join();

@@ -5,6 +5,7 @@ import io.kanal.mesh.upstream.UpstreamConnection;
 import io.kanal.mesh.upstream.UpstreamConnector;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.net.Transport;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -49,14 +50,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GroupsThroughMeshTest {
 
-    private static TestKafka apples;
-    private static TestKafka bananas;
+    private static KraftTestCluster apples;
+    private static KraftTestCluster bananas;
     private static TestMesh mesh;
 
     @BeforeAll
     static void start() throws Exception {
-        apples = TestKafka.start("apples", 1);
-        bananas = TestKafka.start("bananas", 1);
+        apples = TestClusters.start("apples", 1);
+        bananas = TestClusters.start("bananas", 1);
         mesh = TestMesh.start(apples, bananas);
     }
 
@@ -65,7 +66,7 @@ class GroupsThroughMeshTest {
         if (mesh != null) {
             mesh.close();
         }
-        for (TestKafka kafka : new TestKafka[]{apples, bananas}) {
+        for (KraftTestCluster kafka : new KraftTestCluster[]{apples, bananas}) {
             if (kafka != null) {
                 kafka.close();
             }
@@ -82,7 +83,7 @@ class GroupsThroughMeshTest {
         groupCommitsInItsClusterAndResumes("consumer", "apples.kip848", apples);
     }
 
-    private static void groupCommitsInItsClusterAndResumes(String protocol, String topic, TestKafka owner)
+    private static void groupCommitsInItsClusterAndResumes(String protocol, String topic, KraftTestCluster owner)
             throws Exception {
         owner.createTopic(topic, 2);
         owner.produce(topic, 0, "p0", 50);
@@ -330,7 +331,7 @@ class GroupsThroughMeshTest {
         }
     }
 
-    private static Map<TopicPartition, Long> committedDirectly(TestKafka kafka, String group) throws Exception {
+    private static Map<TopicPartition, Long> committedDirectly(KraftTestCluster kafka, String group) throws Exception {
         try (Admin direct = kafka.admin()) {
             return direct.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset()));

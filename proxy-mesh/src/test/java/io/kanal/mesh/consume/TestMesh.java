@@ -8,6 +8,7 @@ import io.kanal.mesh.config.UpstreamClusterConfig;
 import io.kanal.mesh.metadata.MetadataModule;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.config.ProxyConfig;
+import io.kanal.testkafka.KraftTestCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
@@ -30,19 +31,19 @@ public final class TestMesh implements AutoCloseable {
     }
 
     /** A mesh routing each cluster's name as a topic prefix to it, with no default cluster. */
-    public static TestMesh start(TestKafka... kafkas) {
+    public static TestMesh start(KraftTestCluster... kafkas) {
         return start(Optional.empty(), kafkas);
     }
 
-    public static TestMesh start(Optional<String> defaultCluster, TestKafka... kafkas) {
+    public static TestMesh start(Optional<String> defaultCluster, KraftTestCluster... kafkas) {
         return start(0, defaultCluster, kafkas);
     }
 
     /** A mesh listening on {@code port}, 0 for any free one. */
-    public static TestMesh start(int port, Optional<String> defaultCluster, TestKafka... kafkas) {
+    public static TestMesh start(int port, Optional<String> defaultCluster, KraftTestCluster... kafkas) {
         List<UpstreamClusterConfig> upstream = new ArrayList<>();
         List<RouteRule> rules = new ArrayList<>();
-        for (TestKafka kafka : kafkas) {
+        for (KraftTestCluster kafka : kafkas) {
             upstream.add(new UpstreamClusterConfig(kafka.name(), List.of(HostPort.parse(
                     kafka.bootstrapServers().split(",")[0])), OptionalInt.empty(), Map.of()));
             rules.add(RouteRule.prefix(kafka.name(), kafka.name()));

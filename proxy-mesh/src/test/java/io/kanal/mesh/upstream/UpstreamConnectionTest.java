@@ -1,8 +1,9 @@
 package io.kanal.mesh.upstream;
 
-import io.kanal.mesh.consume.TestKafka;
+import io.kanal.mesh.consume.TestClusters;
 import io.kanal.proxy.config.HostPort;
 import io.kanal.proxy.net.Transport;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -44,13 +45,13 @@ class UpstreamConnectionTest {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-    private static TestKafka kafka;
+    private static KraftTestCluster kafka;
     private static UpstreamConnector connector;
     private static BrokerAddress broker;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = TestKafka.start("upstream", 1);
+        kafka = TestClusters.start("upstream", 1);
         connector = new UpstreamConnector(Transport.nio(), 1, CONNECT_TIMEOUT, 1024 * 1024, 64);
         broker = new BrokerAddress("upstream", HostPort.parse(kafka.bootstrapServers()));
         kafka.createTopic("upstream.quiet", 1);

@@ -5,9 +5,9 @@ import io.kanal.it.Clients;
 import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.it.mesh.MeshClusters;
-import io.kanal.it.mesh.SingleNodeCluster;
 import io.kanal.it.mesh.WithMeshClusters;
 import io.kanal.proxy.testing.FreePorts;
+import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -66,7 +66,7 @@ class MeshConsumeProcessTest {
         environment.put("MESH_PORT", Integer.toString(port));
         environment.put("KANAL_ADMIN_PORT", Integer.toString(port + 1));
         kanal = KanalProcess.start(EXAMPLE, List.of(), environment, port);
-        for (SingleNodeCluster cluster : List.of(clusters.apples(), clusters.bananas(), clusters.cherries())) {
+        for (KraftTestCluster cluster : List.of(clusters.apples(), clusters.bananas(), clusters.cherries())) {
             ensureTopic(cluster, topicOf(cluster));
         }
     }
@@ -90,7 +90,7 @@ class MeshConsumeProcessTest {
         groupReadsCommitsAndResumes(clusters.bananas(), "consumer");
     }
 
-    private static void groupReadsCommitsAndResumes(SingleNodeCluster cluster, String protocol) throws Exception {
+    private static void groupReadsCommitsAndResumes(KraftTestCluster cluster, String protocol) throws Exception {
         String topic = topicOf(cluster);
         String group = Names.unique("mesh-group-" + protocol);
         String first = Names.unique("first");
@@ -134,7 +134,7 @@ class MeshConsumeProcessTest {
         String prefix = Names.unique("assigned");
         Map<TopicPartition, Long> from = new LinkedHashMap<>();
         Map<TopicPartition, List<String>> expected = new LinkedHashMap<>();
-        for (SingleNodeCluster cluster : List.of(clusters.apples(), clusters.bananas(), clusters.cherries())) {
+        for (KraftTestCluster cluster : List.of(clusters.apples(), clusters.bananas(), clusters.cherries())) {
             String topic = topicOf(cluster);
             from.putAll(endOffsets(cluster, topic));
             produceDirectly(cluster, topic, prefix, 30).forEach((partition, values) ->
@@ -159,7 +159,7 @@ class MeshConsumeProcessTest {
     @Test
     void kcatReadsThroughTheMesh(MeshClusters clusters) throws Exception {
         Path kcat = ChildProcess.kcat();
-        SingleNodeCluster cherries = clusters.cherries();
+        KraftTestCluster cherries = clusters.cherries();
         String topic = topicOf(cherries);
         long start = endOffsets(cherries, topic).get(new TopicPartition(topic, 0));
         List<String> expected = produceDirectly(cherries, topic, Names.unique("kcat"), 40).get(0);
@@ -202,7 +202,7 @@ class MeshConsumeProcessTest {
     // ---- Helpers ----
 
     /** The example's topic of each cluster. */
-    private static String topicOf(SingleNodeCluster cluster) {
+    private static String topicOf(KraftTestCluster cluster) {
         return switch (cluster.name()) {
             case "cluster1" -> "apples.x";
             case "cluster2" -> "bananas.y";
@@ -212,7 +212,7 @@ class MeshConsumeProcessTest {
     }
 
     /** Other tests of the run use the example's topics too: made once, with what they hold left alone. */
-    private static void ensureTopic(SingleNodeCluster cluster, String topic) throws Exception {
+    private static void ensureTopic(KraftTestCluster cluster, String topic) throws Exception {
         try (Admin admin = cluster.admin()) {
             try {
                 admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all()
@@ -226,7 +226,7 @@ class MeshConsumeProcessTest {
     }
 
     /** Writes {@code count} records to each partition, straight to the cluster; returns the values by partition. */
-    private static Map<Integer, List<String>> produceDirectly(SingleNodeCluster cluster, String topic, String prefix,
+    private static Map<Integer, List<String>> produceDirectly(KraftTestCluster cluster, String topic, String prefix,
                                                              int count) throws Exception {
         Map<Integer, List<String>> values = new LinkedHashMap<>();
         try (KafkaProducer<String, String> producer = Clients.producer(cluster.bootstrapServers(), Map.of())) {
@@ -242,7 +242,7 @@ class MeshConsumeProcessTest {
         return values;
     }
 
-    private static Map<TopicPartition, Long> endOffsets(SingleNodeCluster cluster, String topic) {
+    private static Map<TopicPartition, Long> endOffsets(KraftTestCluster cluster, String topic) {
         try (KafkaConsumer<String, String> direct = Clients.consumer(cluster.bootstrapServers(), Map.of())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (int partition = 0; partition < PARTITIONS; partition++) {
@@ -252,7 +252,7 @@ class MeshConsumeProcessTest {
         }
     }
 
-    private static Map<TopicPartition, Long> committedDirectly(SingleNodeCluster cluster, String group)
+    private static Map<TopicPartition, Long> committedDirectly(KraftTestCluster cluster, String group)
             throws Exception {
         try (Admin admin = cluster.admin()) {
             Map<TopicPartition, Long> committed = new LinkedHashMap<>();
