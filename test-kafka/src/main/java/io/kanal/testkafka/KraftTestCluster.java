@@ -234,7 +234,9 @@ public final class KraftTestCluster implements AutoCloseable {
         }
     }
 
-    /** Writes {@code count} records {@code prefix-0}, {@code prefix-1}, ... to one partition, straight to the cluster. */
+    /**
+     * Writes {@code count} records {@code prefix-0}, {@code prefix-1}, ... to one partition, straight to the cluster.
+     */
     public void produce(String topic, int partition, String prefix, int count) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
