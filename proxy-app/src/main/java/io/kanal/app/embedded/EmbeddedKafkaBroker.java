@@ -108,8 +108,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Sets a broker property over the defaults this class chooses, for a broker tuned to a purpose (the bench has
-     * deleted topics' files removed within 0.1 s rather than a minute later, in the middle of another run). Takes effect
-     * at {@link #start()}. Listeners are added with {@link #addListener}, not here.
+     * deleted topics' files removed within 0.1 s rather than a minute later, in the middle of another run). Takes
+     * effect at {@link #start()}. Listeners are added with {@link #addListener}, not here.
      */
     public synchronized EmbeddedKafkaBroker brokerProperty(String key, String value) {
         if (dataDirectory != null) {
