@@ -14,7 +14,9 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It watches the directory rather than the file, so it follows the file however it is replaced: written in place,
  * renamed over by an editor, or swapped by Kubernetes, which mounts a ConfigMap's files as symbolic links through a
- * {@code ..data} link it replaces. When the file is a symbolic link to another directory, that directory is watched
- * too. Changes to other entries of those directories are ignored, except Kubernetes' own ({@code ..}-prefixed): a
- * log file written next to the configuration must not wake the watcher with every line. The callback does not learn
+ * {@code ..data} link it replaces. When the path passes symbolic links ({@link LinkChain}), the directory of each,
+ * and of the file they lead to, is watched too. Changes to other entries of those directories are ignored, except
+ * Kubernetes' own ({@code ..}-prefixed): a log file written next to the configuration must not wake the watcher with
+ * every line. The callback does not learn
  * what changed: it is expected to compare the file's content itself.
  */
 final class ConfigFileWatcher implements AutoCloseable {
@@ -37,14 +40,13 @@ final class ConfigFileWatcher implements AutoCloseable {
     private final WatchService service;
     private final Map<WatchKey, Path> directories = new HashMap<>();
     private final Thread thread;
-    /** The file's name where the symbolic links, if any, lead; the same as its own name when none. */
-    private Path realName;
+    /** The names of the file's entry and of every link on its way ({@link LinkChain}), as they were last looked at. */
+    private Set<Path> names = Set.of();
 
     private ConfigFileWatcher(Path file, Duration debounce, Runnable onChange) throws IOException {
         this.file = file.toAbsolutePath();
         this.debounce = debounce;
         this.onChange = onChange;
-        this.realName = this.file.getFileName();
         this.service = FileSystems.getDefault().newWatchService();
         this.thread = new Thread(this::run, "kanal-config-watch");
         thread.setDaemon(true);
@@ -61,7 +63,7 @@ final class ConfigFileWatcher implements AutoCloseable {
         ConfigFileWatcher watcher = new ConfigFileWatcher(file, debounce, onChange);
         try {
             watcher.register(watcher.file.getParent());
-            watcher.registerLinkTarget();
+            watcher.followLinks();
         } catch (IOException e) {
             watcher.service.close();
             throw e;
@@ -84,7 +86,7 @@ final class ConfigFileWatcher implements AutoCloseable {
                         quietFrom = System.nanoTime() + debounce.toNanos();
                     }
                 }
-                registerLinkTarget();
+                followLinks();
                 if (directories.isEmpty()) {
                     LOG.warn("Stopped watching {}: its directory is gone; SIGHUP still reloads it", file);
                     return;
@@ -116,20 +118,30 @@ final class ConfigFileWatcher implements AutoCloseable {
     }
 
     private boolean concernsTheFile(Path name) {
-        return name.equals(file.getFileName()) || name.equals(realName) || name.toString().startsWith("..");
+        return name.equals(file.getFileName()) || names.contains(name) || name.toString().startsWith("..");
     }
 
-    /** Watches the directory of the file a symbolic link points to, as it is now, unless it is watched already. */
-    private void registerLinkTarget() {
+    /**
+     * Looks again at the links on the file's way, as they are now, and watches the directory of each that is not
+     * watched yet.
+     */
+    private void followLinks() {
         try {
-            Path realFile = file.toRealPath();
-            realName = realFile.getFileName();
-            Path real = realFile.getParent();
-            if (real != null && !real.equals(file.getParent()) && !directories.containsValue(real)) {
-                register(real);
+            Set<Path> chain = LinkChain.of(file);
+            Set<Path> chainNames = new HashSet<>();
+            for (Path entry : chain) {
+                Path directory = entry.getParent();
+                if (directory == null) {
+                    continue;
+                }
+                chainNames.add(entry.getFileName());
+                if (!directories.containsValue(directory) && Files.isDirectory(directory)) {
+                    register(directory);
+                }
             }
+            names = chainNames;
         } catch (IOException | ClosedWatchServiceException e) {
-            // The file is missing for now, or closing: the next change tries again.
+            // A link cannot be read for now, or closing: the next change tries again.
         }
     }
 

@@ -87,4 +87,36 @@ class ConfigFileWatcherTest {
             assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "the target's change was reported");
         }
     }
+
+    @Test
+    void retargetingALinkInTheMiddleOfTheWayCallsBack(@TempDir Path dir) throws Exception {
+        Path v1 = Files.createDirectories(dir.resolve("releases").resolve("v1"));
+        Path v2 = Files.createDirectories(dir.resolve("releases").resolve("v2"));
+        Files.writeString(v1.resolve("kanal.yaml"), "a: 1\n");
+        Files.writeString(v2.resolve("kanal.yaml"), "a: 2\n");
+        Files.createSymbolicLink(dir.resolve("current"), Path.of("releases", "v1"));
+        Path config = Files.createSymbolicLink(dir.resolve("config.yaml"), Path.of("current", "kanal.yaml"));
+        try (ConfigFileWatcher ignored = ConfigFileWatcher.start(config, DEBOUNCE, changes::release)) {
+            // A deploy tool's swap: a new link renamed over the old one.
+            Files.createSymbolicLink(dir.resolve("current.tmp"), Path.of("releases", "v2"));
+            Files.move(dir.resolve("current.tmp"), dir.resolve("current"), StandardCopyOption.ATOMIC_MOVE);
+
+            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "the new target was reported");
+            assertEquals("a: 2\n", Files.readString(config));
+        }
+    }
+
+    @Test
+    void retargetingALinkToALinkCallsBack(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("v1.yaml"), "a: 1\n");
+        Files.writeString(dir.resolve("v2.yaml"), "a: 2\n");
+        Files.createSymbolicLink(dir.resolve("current.yaml"), Path.of("v1.yaml"));
+        Path config = Files.createSymbolicLink(dir.resolve("config.yaml"), Path.of("current.yaml"));
+        try (ConfigFileWatcher ignored = ConfigFileWatcher.start(config, DEBOUNCE, changes::release)) {
+            Files.delete(dir.resolve("current.yaml"));
+            Files.createSymbolicLink(dir.resolve("current.yaml"), Path.of("v2.yaml"));
+
+            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "the new target was reported");
+        }
+    }
 }
