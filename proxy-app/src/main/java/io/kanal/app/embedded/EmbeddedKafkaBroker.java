@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +49,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** Properties {@link #start()} and {@link #close()} rely on: a caller may not override them. */
+    private static final Set<String> FIXED_PROPERTIES = Set.of("process.roles", "node.id", "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "metadata.log.dir");
 
     private final List<ExtraListener> extraListeners = new ArrayList<>();
     private final Map<String, String> overrides = new HashMap<>();
@@ -109,7 +113,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /**
      * Sets a broker property over the defaults this class chooses, for a broker tuned to a purpose (the bench has
      * deleted topics' files removed within 0.1 s rather than a minute later, in the middle of another run). Takes
-     * effect at {@link #start()}. Listeners are added with {@link #addListener}, not here.
+     * effect at {@link #start()}. Listeners are added with {@link #addListener}, not here; what makes the node the
+     * single-node cluster this class manages (its roles, id, quorum and data directory) cannot be changed.
      */
     public synchronized EmbeddedKafkaBroker brokerProperty(String key, String value) {
         if (dataDirectory != null) {
@@ -117,6 +122,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         if (key.contains("listener")) {
             throw new IllegalArgumentException(key + ": listeners are added with addListener");
+        }
+        if (FIXED_PROPERTIES.contains(key)) {
+            throw new IllegalArgumentException(key + " is set by the embedded Kafka broker itself");
         }
         overrides.put(key, value);
         return this;

@@ -40,8 +40,10 @@ class EmbeddedKafkaBrokerTest {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
             // A relay would advertise its own address; another name for the listener itself shows the same.
             broker.addListener("RELAY", relayListener, "localhost:" + relayListener);
-            // Kafka's default keeps a deleted topic's files for a minute; the test waits 30 s for them to go.
-            broker.brokerProperty("log.segment.delete.delay.ms", "1000");
+            // By Kafka's defaults a deleted topic's files stay for a minute, and the task that removes them first runs
+            // 30 s after start-up; the test waits 30 s for them to go.
+            broker.brokerProperty("log.segment.delete.delay.ms", "1000")
+                    .brokerProperty("log.initial.task.delay.ms", "0");
             broker.start();
             dataDirectory = broker.dataDirectory();
             assertTrue(Files.isDirectory(dataDirectory));
@@ -92,11 +94,14 @@ class EmbeddedKafkaBrokerTest {
     }
 
     @Test
-    void refusesListenersAsProperties() {
+    void refusesPropertiesItSetsItself() {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()) {
             assertThrows(IllegalArgumentException.class, () -> broker.brokerProperty("listeners", "PLAINTEXT://:1"));
             assertThrows(IllegalArgumentException.class,
                     () -> broker.brokerProperty("advertised.listeners", "PLAINTEXT://:1"));
+            assertThrows(IllegalArgumentException.class, () -> broker.brokerProperty("log.dirs", "/tmp/elsewhere"));
+            assertThrows(IllegalArgumentException.class, () -> broker.brokerProperty("node.id", "7"));
+            assertThrows(IllegalArgumentException.class, () -> broker.brokerProperty("process.roles", "broker"));
         }
     }
 
