@@ -6,8 +6,6 @@ import io.kanal.it.KanalProcess;
 import io.kanal.it.Names;
 import io.kanal.proxy.testing.FreePorts;
 import io.kanal.testkafka.KraftTestCluster;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -205,10 +203,10 @@ class MeshExampleProcessTest {
     // ---- Helpers ----
 
     static String create(KraftTestCluster cluster, String prefix, int partitions) throws Exception {
+        // Waits for the partitions' leaders: the broker learns of a new topic a moment after the controller
+        // answers, and the wire-level tests here do not retry as a client would.
         String topic = Names.unique(prefix);
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        cluster.createTopic(topic, partitions);
         return topic;
     }
 

@@ -5,7 +5,6 @@ import io.kanal.it.Consuming;
 import io.kanal.it.Names;
 import io.kanal.testkafka.KraftTestCluster;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.kanal.it.mesh.MeshExampleProcessTest.create;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -286,14 +286,6 @@ class MeshProduceTest {
     }
 
     // ---- Helpers ----
-
-    private static String create(KraftTestCluster cluster, String prefix, int partitions) throws Exception {
-        String topic = Names.unique(prefix);
-        try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
-        return topic;
-    }
 
     /** Every record of {@code topic}, read straight from {@code cluster}: partition by partition, in offset order. */
     static List<ConsumerRecord<String, String>> consumeAll(KraftTestCluster cluster, String topic, int expected) {
