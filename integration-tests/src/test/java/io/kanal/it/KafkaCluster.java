@@ -1,5 +1,7 @@
 package io.kanal.it;
 
+import io.kanal.testkafka.KraftTestCluster;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +26,6 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.test.api.TestKitDefaults;
 import org.apache.kafka.metadata.BrokerState;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,7 @@ public final class KafkaCluster implements AutoCloseable {
     /** Formats and starts the cluster and waits until every broker is registered, unfenced and has caught up. */
     public static KafkaCluster start() throws Exception {
         long started = System.nanoTime();
-        TestKitNodes nodes = new TestKitNodes.Builder(productionBootstrapMetadata())
+        TestKitNodes nodes = new TestKitNodes.Builder(KraftTestCluster.productionMetadata())
                 .setCombined(false)
                 .setNumControllerNodes(1)
                 .setNumBrokerNodes(BROKER_COUNT)
@@ -112,18 +111,6 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    /**
-     * The metadata version and feature levels a production cluster of this Kafka release is formatted with. The test
-     * kit defaults to the unstable "latest testing" levels and to unstable API versions; the proxy must be proven
-     * against what users run, so both are turned back to production values.
-     */
-    public static BootstrapMetadata productionBootstrapMetadata() {
-        MetadataVersion version = MetadataVersion.latestProduction();
-        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream()
-                .collect(Collectors.toMap(Feature::featureName, f -> f.defaultLevel(version), (a, b) -> a, TreeMap::new));
-        return BootstrapMetadata.fromVersions(version, features, "kanal-it");
-    }
-
     private static Map<Integer, Map<String, String>> perNodeConfig() {
         Map<Integer, Map<String, String>> perNode = new TreeMap<>();
         // Brokers advertise 127.0.0.1, never "localhost", which could resolve to ::1.
@@ -148,7 +135,7 @@ public final class KafkaCluster implements AutoCloseable {
         // Groups form as soon as their members join instead of 3 s later.
         config.put("group.initial.rebalance.delay.ms", "0");
         // KIP-848 groups ("group.protocol=consumer") are enabled by the group.version feature, which Kafka 4.x
-        // finalizes by default (see productionBootstrapMetadata); faster heartbeats only make them settle sooner.
+        // finalizes by default (see KraftTestCluster.productionMetadata); faster heartbeats only make them settle sooner.
         config.put("group.consumer.min.heartbeat.interval.ms", "500");
         config.put("group.consumer.heartbeat.interval.ms", "1000");
         // Behave like a released broker: no unstable protocol versions in ApiVersions responses.

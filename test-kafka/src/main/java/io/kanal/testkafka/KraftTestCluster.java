@@ -64,6 +64,17 @@ public final class KraftTestCluster implements AutoCloseable {
         return new Builder(name);
     }
 
+    /**
+     * The metadata version and feature levels a production cluster of this Kafka release is formatted with. The test
+     * kit defaults to the unstable "latest testing" levels; the proxy must be proven against what users run.
+     */
+    public static BootstrapMetadata productionMetadata() {
+        MetadataVersion version = MetadataVersion.latestProduction();
+        Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream().collect(Collectors.toMap(
+                Feature::featureName, feature -> feature.defaultLevel(version), (a, b) -> a, TreeMap::new));
+        return BootstrapMetadata.fromVersions(version, features, "kanal-test-kafka");
+    }
+
     /** What a cluster is made of; {@link #start()} formats and starts it. */
     public static final class Builder {
 
@@ -154,13 +165,6 @@ public final class KraftTestCluster implements AutoCloseable {
             return perNode;
         }
 
-        /** The test kit defaults to unstable "latest testing" levels; tests must run what users run. */
-        private static BootstrapMetadata productionMetadata() {
-            MetadataVersion version = MetadataVersion.latestProduction();
-            Map<String, Short> features = Feature.PRODUCTION_FEATURES.stream().collect(Collectors.toMap(
-                    Feature::featureName, feature -> feature.defaultLevel(version), (a, b) -> a, TreeMap::new));
-            return BootstrapMetadata.fromVersions(version, features, "kanal-test-kafka");
-        }
     }
 
     public String name() {

@@ -1,6 +1,7 @@
 package io.kanal.it.tls;
 
 import io.kanal.it.KafkaCluster;
+import io.kanal.testkafka.KraftTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -38,7 +39,7 @@ final class SslKafkaCluster implements AutoCloseable {
      * @param trustStore the CA client certificates must chain to, PKCS12
      */
     static SslKafkaCluster start(Path keyStore, Path trustStore, String password) throws Exception {
-        TestKitNodes nodes = new TestKitNodes.Builder(KafkaCluster.productionBootstrapMetadata())
+        TestKitNodes nodes = new TestKitNodes.Builder(KraftTestCluster.productionMetadata())
                 .setCombined(false)
                 .setNumControllerNodes(1)
                 .setNumBrokerNodes(1)
