@@ -80,8 +80,9 @@ class TopicPrefixGuardTest {
 
     @Test
     void anEmptyPrefixIsAConfigurationError() {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> FilterHarness.builder()
-                .filter("no-prefix", new TopicPrefixGuardFactory(), new TopicPrefixGuardFactory.Config("")));
+        FilterHarness.Builder builder = FilterHarness.builder()
+                .filter("no-prefix", new TopicPrefixGuardFactory(), new TopicPrefixGuardFactory.Config(""));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, builder::build);
         assertEquals("prefix is required", refused.getMessage());
     }
 

@@ -1,6 +1,7 @@
 package io.kanal.filter.testkit;
 
 import io.kanal.proxy.config.NamedFilter;
+import io.kanal.proxy.config.ProxyConfig;
 import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.filter.FilterFactory;
@@ -9,15 +10,18 @@ import io.kanal.proxy.filter.KafkaApi;
 import io.kanal.proxy.filter.RequestOutcome;
 import io.kanal.proxy.filter.ResponseHook;
 import io.kanal.proxy.filter.ResponseOutcome;
+import io.kanal.proxy.protocol.ApiVersionsClamp;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.kanal.proxy.protocol.RequestFrame;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
+import javax.net.ssl.SSLSession;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +31,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -38,8 +44,9 @@ import java.util.function.Function;
  * given to the harness is encoded in its API version, decoded by the proxy's own codec, passed through the filters by
  * the proxy's own filter engine on an event-loop thread of its own, and what comes out is decoded again as the broker
  * or the client would read it. So a test sees what the other side of the wire gets: a request a filter changed in
- * place but then passed on unchanged reaches the broker as it arrived; a field the API version has no room for fails
- * the way it fails in the proxy; a hook that throws answers the client with the API's own error response.
+ * place but then passed on unchanged reaches the broker as it arrived; a field the API version has no room for closes
+ * the connection as it does in the proxy; a request hook that throws or overruns the hook timeout answers the client
+ * with the API's own error response, and a response hook that does closes the connection.
  *
  * <pre>
  * try (FilterHarness harness = FilterHarness.builder()
@@ -52,32 +59,37 @@ import java.util.function.Function;
  * }
  * </pre>
  *
- * <p>Requests and responses are handled one at a time, each to its end, in the order the test gives them. A harness
- * is one client connection: every request and response belongs to it. Closing the harness closes the filters its
+ * <p>A harness is one client connection. Its requests and responses are handled one at a time, each to its end, in
+ * the order the test gives them; once a result says the connection closed, the harness refuses further traffic.
+ * Before response hooks run, the harness trims an ApiVersions response to what the proxy supports, as the proxy
+ * does; unlike the proxy, it does not rewrite broker addresses in responses (Metadata, FindCoordinator, ...), so
+ * filters see them as the test wrote them. Closing the harness stops its connection, then closes the filters its
  * builder made from factories; filters handed to it ready-made belong to the test.
  */
 public final class FilterHarness implements AutoCloseable {
 
-    private static final Duration DEFAULT_HOOK_TIMEOUT = Duration.ofSeconds(10);
-    /** How much longer than the hook timeout the harness waits before it reports the engine stuck. */
+    /** How much longer than its hooks may take the harness waits for one pass before it reports the engine stuck. */
     private static final Duration ENGINE_SLACK = Duration.ofSeconds(5);
 
     private final FilterChain chain;
     private final HarnessConnection connection;
     private final MeterRegistry meterRegistry;
-    private final Duration hookTimeout;
-    private final List<Filter> owned;
-    private final Map<ApiKeys, Function<ApiMessage, ApiMessage>> broker;
+    /** The longest one pass may take: a request hook of each filter, then a response hook of each. */
+    private final Duration passLimit;
+    private final List<NamedFilter> owned;
+    private final Map<ApiKeys, Function<ApiMessage, CompletionStage<ApiMessage>>> broker;
     private int nextCorrelationId = 1;
+    private boolean closed;
 
-    private FilterHarness(Builder builder, List<NamedFilter> filters, List<Filter> owned) {
+    private FilterHarness(Builder builder, List<NamedFilter> filters, List<NamedFilter> owned) {
         this.meterRegistry = builder.meterRegistry;
-        this.hookTimeout = builder.hookTimeout;
         this.owned = owned;
         this.broker = new EnumMap<>(builder.broker);
+        this.passLimit = builder.hookTimeout.multipliedBy(2L * filters.size() + 1).plus(ENGINE_SLACK);
         this.connection = new HarnessConnection(new HarnessConnectionInfo(builder.virtualCluster,
-                builder.clientAddress, builder.clientId, builder.principal), this::answerOutOfBand);
-        this.chain = new FilterChain(builder.virtualCluster, filters, meterRegistry, hookTimeout);
+                builder.clientAddress, builder.clientId, builder.principal, builder.tlsSession),
+                this::answerOutOfBand);
+        this.chain = new FilterChain(builder.virtualCluster, filters, meterRegistry, builder.hookTimeout);
     }
 
     /** A harness to configure: filters in chain order, the connection's facts, the broker's answers. */
@@ -100,16 +112,22 @@ public final class FilterHarness implements AutoCloseable {
      * @param version the API version the client uses; the request is written and read in it
      * @return where the request went: to the broker, back to the client, nowhere, or the connection closed
      * @throws IllegalArgumentException when {@code request} cannot be written in {@code version}
+     * @throws IllegalStateException    when the connection has closed
      */
     public <Q extends ApiMessage, R extends ApiMessage> RequestResult<Q, R> request(KafkaApi<Q, R> api, short version,
                                                                                  Q request) {
         Objects.requireNonNull(request, "request");
+        requireOpen();
         int correlationId = nextCorrelationId++;
         RequestFrame frame = Wire.requestFrame(api.key(), version, correlationId, connection.info().clientId(),
                 request);
         DecodedRequest decoded = Wire.decode(frame);
         RequestOutcome outcome = onLoop(done -> chain.onRequest(connection, decoded, frame.expectsResponse(), done));
-        return RequestResult.of(this, api, frame, decoded, outcome);
+        RequestResult<Q, R> result = RequestResult.of(this, api, frame, decoded, outcome);
+        if (result.kind() == RequestResult.Kind.CLOSED) {
+            closeConnection(result.closeReason());
+        }
+        return result;
     }
 
     /**
@@ -118,18 +136,28 @@ public final class FilterHarness implements AutoCloseable {
      * forwarded, use {@link RequestResult#brokerResponds}, which also runs the hooks attached to that request.
      *
      * @param version the API version of the request it answers
+     * @throws IllegalArgumentException when {@code response} cannot be written in {@code version}
+     * @throws IllegalStateException    when the connection has closed
      */
     public <R extends ApiMessage> ResponseResult<R> response(KafkaApi<?, R> api, short version, R response) {
+        requireOpen();
         return respond(api, version, nextCorrelationId++, null, response);
     }
 
     <R extends ApiMessage> ResponseResult<R> respond(KafkaApi<?, R> api, short version, int correlationId,
                                                      ResponseHook<?>[] interceptors, R response) {
         Objects.requireNonNull(response, "response");
+        requireOpen();
         ByteBuf arrived = Wire.response(api.key(), version, correlationId, response);
         DecodedResponse decoded = Wire.decode(api.key(), version, arrived);
+        boolean clamped = api.key() == ApiKeys.API_VERSIONS
+                && ApiVersionsClamp.clamp((ApiVersionsResponseData) decoded.body());
         ResponseOutcome outcome = onLoop(done -> chain.onResponse(connection, decoded, interceptors, done));
-        return ResponseResult.of(api.responseType(), arrived, decoded, outcome);
+        ResponseResult<R> result = ResponseResult.of(api.responseType(), arrived, decoded, clamped, outcome);
+        if (result.kind() == ResponseResult.Kind.CLOSED) {
+            closeConnection(result.closeReason());
+        }
+        return result;
     }
 
     /** The requests the filters sent to the broker of their own accord, in the order they sent them. */
@@ -145,104 +173,178 @@ public final class FilterHarness implements AutoCloseable {
         return meterRegistry;
     }
 
-    /** Closes the filters the builder made from factories, the last made first, and stops the event loop. */
+    /**
+     * Stops the connection, then closes the filters the builder made from factories, the last made first. Each is
+     * closed once, even when another one's {@code close} throws; the first failure is thrown at the end with the
+     * others suppressed.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
-            for (int i = owned.size() - 1; i >= 0; i--) {
-                owned.get(i).close();
+            connection.shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeFilters(owned);
+    }
+
+    private static void closeFilters(List<NamedFilter> filters) {
+        RuntimeException failure = null;
+        for (int i = filters.size() - 1; i >= 0; i--) {
+            try {
+                filters.get(i).filter().close();
+            } catch (RuntimeException e) {
+                RuntimeException named = new IllegalStateException("filter '" + filters.get(i).name()
+                        + "' failed to close", e);
+                if (failure == null) {
+                    failure = named;
+                } else {
+                    failure.addSuppressed(named);
+                }
             }
-        } finally {
-            connection.close();
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    private CompletableFuture<ApiMessage> answerOutOfBand(OutOfBandRequest sent) {
-        Function<ApiMessage, ApiMessage> answer = broker.get(sent.api());
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the harness is closed");
+        }
+        String reason = connection.closeReason();
+        if (reason != null) {
+            throw new IllegalStateException("the connection closed: " + reason);
+        }
+    }
+
+    private void closeConnection(String reason) {
+        onLoop(done -> {
+            connection.close(reason);
+            done.accept(Boolean.TRUE);
+        });
+    }
+
+    private CompletionStage<ApiMessage> answerOutOfBand(OutOfBandRequest sent) {
+        Function<ApiMessage, CompletionStage<ApiMessage>> answer = broker.get(sent.api());
         if (answer == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the harness's broker has no answer for "
                     + sent.api() + "; give one with FilterHarness.Builder.broker"));
         }
-        ApiMessage response = answer.apply(sent.request());
+        CompletionStage<ApiMessage> response = answer.apply(sent.request());
         if (response == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the harness's broker answered "
-                    + sent.api() + " with null"));
+                    + sent.api() + " with no stage"));
         }
-        return CompletableFuture.completedFuture(Wire.decode(sent.api(), sent.version(),
-                Wire.response(sent.api(), sent.version(), 0, response)).body());
+        // What the filter gets is the answer as the proxy reads it from the broker's bytes.
+        return response.thenApply(body -> {
+            if (body == null) {
+                throw new IllegalStateException("the harness's broker answered " + sent.api() + " with null");
+            }
+            return Wire.decode(sent.api(), sent.version(), Wire.response(sent.api(), sent.version(), 0, body))
+                    .body();
+        });
     }
 
     /** Starts work on the event loop and waits for the engine to call back. */
     private <T> T onLoop(Consumer<Consumer<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        connection.executor().execute(() -> work.accept(result::complete));
-        long waitMillis = hookTimeout.plus(ENGINE_SLACK).toMillis();
         try {
-            return result.get(waitMillis, TimeUnit.MILLISECONDS);
+            connection.executor().execute(() -> {
+                try {
+                    work.accept(result::complete);
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the harness is closed", e);
+        }
+        try {
+            return result.get(passLimit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the filters ran", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("the filter engine failed", e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the filter engine gave no outcome within " + waitMillis + " ms");
+            String reason = "the filter engine gave no outcome within " + passLimit.toMillis() + " ms";
+            connection.executor().execute(() -> connection.close(reason));
+            throw new IllegalStateException(reason);
         }
     }
 
     /**
      * Configures a {@link FilterHarness}. Without settings the connection belongs to virtual cluster {@code test},
-     * client id {@code test-client}, address 127.0.0.1:50000, no principal, no TLS.
+     * client id {@code test-client}, address 127.0.0.1:50000, no principal, no TLS, and hooks have the proxy's
+     * default {@code network.filterTimeout}.
      */
     public static final class Builder {
 
-        private final List<NamedFilter> filters = new ArrayList<>();
-        private final List<Filter> owned = new ArrayList<>();
-        private final Map<ApiKeys, Function<ApiMessage, ApiMessage>> broker = new EnumMap<>(ApiKeys.class);
+        /**
+         * A filter of the chain: ready-made, or made by its factory when the harness is built.
+         *
+         * @param made whether the harness makes, and so owns, the filter
+         */
+        private record Entry(String name, Function<MeterRegistry, Filter> filter, boolean made) {
+        }
+
+        private final List<Entry> filters = new ArrayList<>();
+        private final Map<ApiKeys, Function<ApiMessage, CompletionStage<ApiMessage>>> broker =
+                new EnumMap<>(ApiKeys.class);
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private String virtualCluster = "test";
         private String clientId = "test-client";
         private InetSocketAddress clientAddress = new InetSocketAddress("127.0.0.1", 50000);
         private Optional<String> principal = Optional.empty();
-        private Duration hookTimeout = DEFAULT_HOOK_TIMEOUT;
+        private Optional<SSLSession> tlsSession = Optional.empty();
+        private Duration hookTimeout = ProxyConfig.DEFAULT_FILTER_TIMEOUT;
 
         private Builder() {
         }
 
         /** Adds a ready-made filter to the end of the chain; the test closes it. */
         public Builder filter(String name, Filter filter) {
-            filters.add(new NamedFilter(name, filter));
+            NamedFilter named = new NamedFilter(name, filter);
+            filters.add(new Entry(named.name(), registry -> named.filter(), false));
             return this;
         }
 
         /**
-         * Makes a filter with its factory, as Kanal does at start-up, and adds it to the end of the chain; the
-         * harness closes it.
+         * Adds a filter to the end of the chain, made by its factory when the harness is built, as Kanal makes it at
+         * start-up; the harness closes it.
          *
          * @param config the bound configuration; {@code null} for a factory whose configuration type is
          *               {@link Void}
-         * @throws IllegalArgumentException as the factory throws it for an unusable configuration
          */
         public <C> Builder filter(String name, FilterFactory<C> factory, C config) {
-            MeterRegistry registry = meterRegistry;
-            Filter filter = factory.create(config, new FilterFactoryContext() {
-                @Override
-                public String filterName() {
-                    return name;
-                }
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(factory, "factory");
+            filters.add(new Entry(name, registry -> {
+                Filter filter = factory.create(config, new FilterFactoryContext() {
+                    @Override
+                    public String filterName() {
+                        return name;
+                    }
 
-                @Override
-                public MeterRegistry meterRegistry() {
-                    return registry;
+                    @Override
+                    public MeterRegistry meterRegistry() {
+                        return registry;
+                    }
+                });
+                if (filter == null) {
+                    throw new IllegalStateException(factory.getClass().getName() + " made no filter");
                 }
-            });
-            if (filter == null) {
-                throw new IllegalStateException(factory.getClass().getName() + " made no filter");
-            }
-            owned.add(filter);
-            return filter(name, filter);
+                return filter;
+            }, true));
+            return this;
         }
 
-        /** The registry for factories and the engine; set it before adding filters made by factories. */
+        /** The registry for factories and the engine; a {@code SimpleMeterRegistry} unless set. */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
@@ -272,7 +374,15 @@ public final class FilterHarness implements AutoCloseable {
             return this;
         }
 
-        /** How long a hook's stage may take before the engine fails it, as the virtual cluster's setting does. */
+        /** The TLS session of a client that connected with TLS, for filters that read its certificates. */
+        public Builder tlsSession(SSLSession session) {
+            this.tlsSession = Optional.of(session);
+            return this;
+        }
+
+        /**
+         * How long a hook's stage may take before the engine fails it: the proxy's {@code network.filterTimeout}.
+         */
         public Builder hookTimeout(Duration timeout) {
             this.hookTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
@@ -280,18 +390,53 @@ public final class FilterHarness implements AutoCloseable {
 
         /**
          * How the broker answers the requests filters send of their own accord for {@code api}: the request as the
-         * broker reads it, to the response. Without an answer, such a request fails.
+         * broker reads it, to the response. Without an answer, such a request fails; an answer that throws fails it
+         * with that exception.
          */
-        @SuppressWarnings("unchecked")
         public <Q extends ApiMessage, R extends ApiMessage> Builder broker(KafkaApi<Q, R> api,
                                                                          Function<Q, R> answer) {
             Objects.requireNonNull(answer, "answer");
-            broker.put(api.key(), request -> answer.apply((Q) request));
+            return brokerAsync(api, request -> CompletableFuture.completedFuture(answer.apply(request)));
+        }
+
+        /**
+         * Like {@link #broker}, for an answer that comes later or fails: the filter's request completes when the
+         * stage does, on the connection's event loop.
+         */
+        @SuppressWarnings("unchecked")
+        public <Q extends ApiMessage, R extends ApiMessage> Builder brokerAsync(
+                KafkaApi<Q, R> api, Function<Q, ? extends CompletionStage<R>> answer) {
+            Objects.requireNonNull(answer, "answer");
+            broker.put(api.key(), request -> (CompletionStage<ApiMessage>) answer.apply((Q) request));
             return this;
         }
 
+        /**
+         * Makes the filters that factories make, in chain order, and the harness.
+         *
+         * @throws IllegalArgumentException as a factory throws it for an unusable configuration; the filters made
+         *                                  before it are closed
+         */
         public FilterHarness build() {
-            return new FilterHarness(this, List.copyOf(filters), List.copyOf(owned));
+            List<NamedFilter> chain = new ArrayList<>();
+            List<NamedFilter> owned = new ArrayList<>();
+            try {
+                for (Entry entry : filters) {
+                    NamedFilter filter = new NamedFilter(entry.name(), entry.filter().apply(meterRegistry));
+                    chain.add(filter);
+                    if (entry.made()) {
+                        owned.add(filter);
+                    }
+                }
+            } catch (RuntimeException e) {
+                try {
+                    closeFilters(owned);
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return new FilterHarness(this, List.copyOf(chain), List.copyOf(owned));
         }
     }
 }

@@ -7,40 +7,40 @@ import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The harness's client connection as the filter engine sees it: one event-loop thread, and a broker that answers
- * the filters' own requests with the test's answers.
+ * The harness's client connection as the filter engine sees it: one event-loop thread, and a broker that answers the
+ * filters' own requests with the test's answers. Like the proxy's connection it sends a filter's request at once when
+ * asked on its event loop, and fails the ones still waiting for an answer when it closes.
  */
-final class HarnessConnection implements FilteredConnection, AutoCloseable {
+final class HarnessConnection implements FilteredConnection {
 
     /** The proxy's own requests count their correlation ids down from here, clear of the client's. */
     private static final int FIRST_OUT_OF_BAND_CORRELATION_ID = -1;
 
     private final ConnectionInfo info;
-    private final Function<OutOfBandRequest, CompletableFuture<ApiMessage>> broker;
+    private final Function<OutOfBandRequest, CompletionStage<ApiMessage>> broker;
     private final List<OutOfBandRequest> sent = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService loop;
-    private volatile Thread loopThread;
-    private volatile boolean closed;
+    private final HarnessEventLoop loop = new HarnessEventLoop();
+    /** Filters' requests the broker has not answered yet; touched on the event loop only. */
+    private final Set<CompletableFuture<ApiMessage>> awaitingBroker = new HashSet<>();
+    private volatile String closeReason;
     private int nextOutOfBandCorrelationId = FIRST_OUT_OF_BAND_CORRELATION_ID;
 
-    HarnessConnection(ConnectionInfo info, Function<OutOfBandRequest, CompletableFuture<ApiMessage>> broker) {
+    HarnessConnection(ConnectionInfo info, Function<OutOfBandRequest, CompletionStage<ApiMessage>> broker) {
         this.info = info;
         this.broker = broker;
-        this.loop = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "kanal-filter-harness");
-            thread.setDaemon(true);
-            loopThread = thread;
-            return thread;
-        });
     }
 
     @Override
@@ -55,48 +55,99 @@ final class HarnessConnection implements FilteredConnection, AutoCloseable {
 
     @Override
     public boolean inExecutor() {
-        return Thread.currentThread() == loopThread;
+        return loop.inLoop();
     }
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closeReason != null;
+    }
+
+    /** Why the connection closed, or {@code null} while it is open. */
+    String closeReason() {
+        return closeReason;
     }
 
     @Override
     public CompletionStage<ApiMessage> sendOutOfBand(ApiKeys api, short version, ApiMessage request) {
         CompletableFuture<ApiMessage> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            OutOfBandRequest read;
+        Runnable send = () -> send(api, version, request, result);
+        if (inExecutor()) {
+            send.run();
+        } else {
             try {
-                RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id)
-                        .setRequestApiVersion(version).setCorrelationId(nextOutOfBandCorrelationId--)
-                        .setClientId("kanal");
-                ByteBuf frame = Wire.request(header, api.requestHeaderVersion(version), request, version);
-                read = new OutOfBandRequest(api, version, Wire.decode(frame).body());
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-                return;
+                loop.execute(send);
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new IllegalStateException("the harness is closed"));
             }
-            sent.add(read);
-            broker.apply(read).whenComplete((response, failure) -> loop.execute(() -> {
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(response);
-                }
-            }));
-        });
+        }
         return result;
     }
 
+    private void send(ApiKeys api, short version, ApiMessage request, CompletableFuture<ApiMessage> result) {
+        if (isClosed()) {
+            result.completeExceptionally(new IllegalStateException("the connection is closed"));
+            return;
+        }
+        OutOfBandRequest read;
+        try {
+            RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
+                    .setCorrelationId(nextOutOfBandCorrelationId--).setClientId("kanal");
+            ByteBuf frame = Wire.request(header, api.requestHeaderVersion(version), request, version);
+            read = new OutOfBandRequest(api, version, Wire.decode(frame).body());
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        sent.add(read);
+        awaitingBroker.add(result);
+        CompletionStage<ApiMessage> answer;
+        try {
+            answer = broker.apply(read);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((response, failure) -> {
+            try {
+                loop.execute(() -> {
+                    if (!awaitingBroker.remove(result)) {
+                        return;
+                    }
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(response);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(new IllegalStateException("the harness is closed"));
+            }
+        });
+    }
+
+    /** The filters' own requests so far, as the broker read them. */
     List<OutOfBandRequest> sent() {
         return List.copyOf(sent);
     }
 
-    @Override
-    public void close() {
-        closed = true;
+    /** Closes the connection for {@code reason}, on the event loop: filters' requests still waiting fail. */
+    void close(String reason) {
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        List<CompletableFuture<ApiMessage>> waiting = new ArrayList<>(awaitingBroker);
+        awaitingBroker.clear();
+        waiting.forEach(result -> result.completeExceptionally(new IllegalStateException("the connection closed: "
+                + reason)));
+    }
+
+    /** Stops the event loop, waiting briefly for the task it runs. */
+    void shutdown() throws InterruptedException {
+        if (closeReason == null) {
+            closeReason = "the harness closed";
+        }
         loop.shutdownNow();
+        loop.awaitTermination(5, TimeUnit.SECONDS);
     }
 }

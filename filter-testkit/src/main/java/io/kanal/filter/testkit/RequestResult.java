@@ -39,6 +39,7 @@ public final class RequestResult<Q extends ApiMessage, R extends ApiMessage> {
     private final R response;
     private final String closeReason;
     private final ResponseHook<?>[] interceptors;
+    private boolean answered;
 
     private RequestResult(FilterHarness harness, KafkaApi<Q, R> api, RequestFrame frame, Kind kind, Q forwarded,
                           boolean changed, R response, String closeReason, ResponseHook<?>[] interceptors) {
@@ -146,13 +147,18 @@ public final class RequestResult<Q extends ApiMessage, R extends ApiMessage> {
      * request and the response hooks registered for its API, from the filter nearest the broker to the one nearest
      * the client.
      *
-     * @throws AssertionError when the request was not forwarded or its client expects no answer
+     * @throws AssertionError         when the request was not forwarded or its client expects no answer
+     * @throws IllegalStateException   when the broker has answered it already, or the connection has closed
      */
     public ResponseResult<R> brokerResponds(R response) {
         expect(Kind.FORWARDED);
         if (!expectsResponse) {
             throw new AssertionError("the client expects no response to this " + api.key() + " request");
         }
+        if (answered) {
+            throw new IllegalStateException("the broker has answered this " + api.key() + " request already");
+        }
+        answered = true;
         return harness.respond(api, version, correlationId, interceptors, response);
     }
 

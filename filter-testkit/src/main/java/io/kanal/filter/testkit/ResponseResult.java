@@ -32,26 +32,34 @@ public final class ResponseResult<R extends ApiMessage> {
         this.closeReason = closeReason;
     }
 
+    /**
+     * @param rewritten whether the proxy itself changed the decoded body before the filters saw it (an ApiVersions
+     *                  response trimmed to what the proxy supports), so that it writes the body anew
+     */
     static <R extends ApiMessage> ResponseResult<R> of(Class<R> type, ByteBuf arrived, DecodedResponse decoded,
-                                                       ResponseOutcome outcome) {
+                                                       boolean rewritten, ResponseOutcome outcome) {
         return switch (outcome.kind()) {
             // Read again from the bytes that arrived: they are what the proxy sends, whatever a hook did to the
             // decoded body.
-            case ORIGINAL -> new ResponseResult<>(Kind.SENT, type.cast(
-                    Wire.decode(decoded.api(), decoded.bodyVersion(), arrived).body()), false, null);
-            case CHANGED -> {
-                ByteBuf written;
-                try {
-                    written = Wire.response(decoded.withBody(outcome.response()));
-                } catch (RuntimeException e) {
-                    yield new ResponseResult<>(Kind.CLOSED, null, false, "cannot encode the filtered "
-                            + decoded.api() + " response: " + e);
-                }
-                yield new ResponseResult<>(Kind.SENT, type.cast(
-                        Wire.decode(decoded.api(), decoded.bodyVersion(), written).body()), true, null);
-            }
+            case ORIGINAL -> rewritten ? written(type, decoded, decoded.body(), false)
+                    : new ResponseResult<>(Kind.SENT, type.cast(
+                            Wire.decode(decoded.api(), decoded.bodyVersion(), arrived).body()), false, null);
+            case CHANGED -> written(type, decoded, outcome.response(), true);
             case CLOSE -> new ResponseResult<>(Kind.CLOSED, null, false, outcome.reason());
         };
+    }
+
+    private static <R extends ApiMessage> ResponseResult<R> written(Class<R> type, DecodedResponse decoded,
+                                                                    ApiMessage body, boolean changed) {
+        ByteBuf written;
+        try {
+            written = Wire.response(decoded.withBody(body));
+        } catch (RuntimeException e) {
+            return new ResponseResult<>(Kind.CLOSED, null, false, "cannot encode the filtered " + decoded.api()
+                    + " response: " + e);
+        }
+        return new ResponseResult<>(Kind.SENT, type.cast(
+                Wire.decode(decoded.api(), decoded.bodyVersion(), written).body()), changed, null);
     }
 
     public Kind kind() {

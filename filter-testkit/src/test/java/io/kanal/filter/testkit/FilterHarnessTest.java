@@ -284,7 +284,228 @@ class FilterHarnessTest {
         assertFalse(handedClosed.get());
     }
 
+    @Test
+    void aFiltersOwnRequestItDoesNotWaitForIsSentAtOnceAsInTheProxy() {
+        Filter telling = hooks -> hooks.onRequest(KafkaApi.METADATA, (context, request) -> {
+            context.sendRequest(KafkaApi.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                    .setClientSoftwareName("kanal").setClientSoftwareVersion("1"));
+            return context.pass();
+        });
+        try (FilterHarness harness = FilterHarness.builder().filter("telling", telling)
+                .broker(KafkaApi.API_VERSIONS, request -> new ApiVersionsResponseData()).build()) {
+            harness.request(KafkaApi.METADATA, METADATA_V12, metadata("orders"));
+
+            assertEquals(1, harness.outOfBandRequests().size());
+            assertEquals("kanal", harness.outOfBandRequests().get(0).request(KafkaApi.API_VERSIONS)
+                    .clientSoftwareName());
+        }
+    }
+
+    @Test
+    void aBrokerAnswerThatThrowsFailsTheHookAtOnce() {
+        Filter asking = hooks -> hooks.onRequest(KafkaApi.CREATE_TOPICS, (context, request) ->
+                context.sendRequest(KafkaApi.METADATA, METADATA_V12, new MetadataRequestData())
+                        .thenCompose(metadata -> context.pass()));
+        try (FilterHarness harness = FilterHarness.builder().filter("asking", asking)
+                .broker(KafkaApi.METADATA, request -> {
+                    throw new IllegalStateException("broker unreachable");
+                }).build()) {
+            long started = System.nanoTime();
+            CreatableTopicResult topic = harness.request(KafkaApi.CREATE_TOPICS, CREATE_TOPICS_V7,
+                    createTopics("a")).response().topics().find("a");
+
+            assertEquals(Errors.UNKNOWN_SERVER_ERROR.code(), topic.errorCode());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos(),
+                    "at once, not after the 20 s hook timeout");
+        }
+    }
+
+    @Test
+    void aBrokerAnswerMayComeLater() {
+        CompletableFuture<MetadataResponseData> later = new CompletableFuture<>();
+        Filter asking = hooks -> hooks.onRequest(KafkaApi.METADATA, (context, request) ->
+                context.sendRequest(KafkaApi.METADATA, METADATA_V12, new MetadataRequestData())
+                        .thenCompose(metadata -> metadata.topics().isEmpty() ? context.pass()
+                                : context.closeConnection()));
+        try (FilterHarness harness = FilterHarness.builder().filter("asking", asking)
+                .brokerAsync(KafkaApi.METADATA, request -> later).build()) {
+            CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> later.complete(new MetadataResponseData()));
+
+            assertEquals(RequestResult.Kind.FORWARDED,
+                    harness.request(KafkaApi.METADATA, METADATA_V12, metadata("orders")).kind());
+        }
+    }
+
+    @Test
+    void aFiltersOwnRequestStillWaitingFailsWhenTheConnectionCloses() {
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        Filter asking = hooks -> hooks.onRequest(KafkaApi.METADATA, (context, request) -> {
+            context.sendRequest(KafkaApi.METADATA, METADATA_V12, new MetadataRequestData())
+                    .whenComplete((metadata, failure) -> seen.complete(failure));
+            return context.pass();
+        });
+        Filter closing = hooks -> hooks.onRequest(KafkaApi.METADATA, (context, request) -> context.closeConnection());
+        try (FilterHarness harness = FilterHarness.builder().filter("asking", asking).filter("closing", closing)
+                .brokerAsync(KafkaApi.METADATA, request -> new CompletableFuture<>()).build()) {
+            assertEquals(RequestResult.Kind.CLOSED,
+                    harness.request(KafkaApi.METADATA, METADATA_V12, metadata("orders")).kind());
+
+            Throwable failure = seen.join();
+            assertTrue(failure instanceof IllegalStateException && failure.getMessage().startsWith(
+                    "the connection closed: filter 'closing' closed the connection"), String.valueOf(failure));
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> harness.request(KafkaApi.METADATA, METADATA_V12, metadata("orders")));
+            assertEquals("the connection closed: filter 'closing' closed the connection", refused.getMessage());
+        }
+    }
+
+    @Test
+    void aResponseHookThatThrowsClosesTheConnection() {
+        Filter broken = hooks -> hooks.onResponse(KafkaApi.METADATA, (context, response) -> {
+            throw new IllegalStateException("boom");
+        });
+        try (FilterHarness harness = FilterHarness.of(broken)) {
+            ResponseResult<MetadataResponseData> result =
+                    harness.response(KafkaApi.METADATA, METADATA_V12, new MetadataResponseData());
+
+            assertEquals(ResponseResult.Kind.CLOSED, result.kind());
+            assertEquals("filter 'filter-1' failed on a METADATA response", result.closeReason());
+        }
+    }
+
+    @Test
+    void aResponseNoHookChangesReachesTheClientAsItArrived() {
+        Filter looking = hooks -> hooks.onResponse(KafkaApi.METADATA, (context, response) -> {
+            response.topics().add(new MetadataResponseTopic().setName("lost: changed in place, then passed"));
+            return context.pass();
+        });
+        try (FilterHarness harness = FilterHarness.of(looking)) {
+            ResponseResult<MetadataResponseData> result =
+                    harness.response(KafkaApi.METADATA, METADATA_V12, new MetadataResponseData());
+
+            assertFalse(result.changed());
+            assertTrue(result.response().topics().isEmpty());
+        }
+    }
+
+    @Test
+    void anApiVersionsResponseIsTrimmedToWhatTheProxySupportsBeforeTheFiltersSeeIt() {
+        List<Short> seen = new ArrayList<>();
+        Filter looking = hooks -> hooks.onResponse(KafkaApi.API_VERSIONS, (context, response) -> {
+            seen.add(response.apiKeys().find(ApiKeys.FETCH.id).maxVersion());
+            return context.pass();
+        });
+        ApiVersionsResponseData fromBroker = new ApiVersionsResponseData();
+        fromBroker.apiKeys().add(new ApiVersionsResponseData.ApiVersion().setApiKey(ApiKeys.FETCH.id)
+                .setMinVersion((short) 4).setMaxVersion((short) 18));
+        try (FilterHarness harness = FilterHarness.of(looking)) {
+            ApiVersionsResponseData toClient = harness.response(KafkaApi.API_VERSIONS, (short) 3, fromBroker)
+                    .response();
+
+            short proxyMax = io.kanal.proxy.protocol.ApiVersionsClamp.FETCH_MAX_VERSION;
+            assertEquals(List.of(proxyMax), seen);
+            assertEquals(proxyMax, toClient.apiKeys().find(ApiKeys.FETCH.id).maxVersion());
+        }
+    }
+
+    @Test
+    void theBrokerAnswersARequestOnce() {
+        try (FilterHarness harness = FilterHarness.of(hooks -> { })) {
+            RequestResult<MetadataRequestData, MetadataResponseData> result =
+                    harness.request(KafkaApi.METADATA, METADATA_V12, metadata("orders"));
+            result.brokerResponds(new MetadataResponseData());
+
+            assertThrows(IllegalStateException.class, () -> result.brokerResponds(new MetadataResponseData()));
+        }
+    }
+
+    @Test
+    void aProduceWithAcksZeroGetsNoBrokerAnswer() {
+        try (FilterHarness harness = FilterHarness.of(hooks -> { })) {
+            RequestResult<ProduceRequestData, ?> result = harness.request(KafkaApi.PRODUCE, (short) 9,
+                    produce((short) 0));
+
+            assertEquals(RequestResult.Kind.FORWARDED, result.kind());
+            assertThrows(AssertionError.class, () -> harness.request(KafkaApi.PRODUCE, (short) 9, produce((short) 0))
+                    .brokerResponds(new org.apache.kafka.common.message.ProduceResponseData()));
+        }
+    }
+
+    @Test
+    void closingClosesEachMadeFilterOnceTheLastFirstEvenWhenOneFails() {
+        List<String> closed = new ArrayList<>();
+        FilterHarness harness = FilterHarness.builder()
+                .filter("first", factory(() -> closed.add("first")), "config")
+                .filter("failing", factory(() -> {
+                    closed.add("failing");
+                    throw new IllegalStateException("cannot close");
+                }), "config")
+                .filter("last", factory(() -> closed.add("last")), "config")
+                .build();
+
+        IllegalStateException failure = assertThrows(IllegalStateException.class, harness::close);
+        assertEquals("filter 'failing' failed to close", failure.getMessage());
+        harness.close();
+        assertEquals(List.of("last", "failing", "first"), closed);
+    }
+
+    @Test
+    void aFactoryThatRefusesItsConfigurationLeavesNoFilterOpen() {
+        AtomicBoolean firstClosed = new AtomicBoolean();
+        FilterHarness.Builder builder = FilterHarness.builder()
+                .filter("first", factory(() -> firstClosed.set(true)), "config")
+                .filter("refusing", new FilterFactory<String>() {
+                    @Override
+                    public String type() {
+                        return "refusing";
+                    }
+
+                    @Override
+                    public Class<String> configType() {
+                        return String.class;
+                    }
+
+                    @Override
+                    public Filter create(String config, FilterFactoryContext context) {
+                        throw new IllegalArgumentException("prefix is required");
+                    }
+                }, "config");
+
+        assertEquals("prefix is required", assertThrows(IllegalArgumentException.class, builder::build)
+                .getMessage());
+        assertTrue(firstClosed.get());
+    }
+
     // ---- Helpers ----
+
+    private static FilterFactory<String> factory(Runnable onClose) {
+        return new FilterFactory<>() {
+            @Override
+            public String type() {
+                return "test";
+            }
+
+            @Override
+            public Class<String> configType() {
+                return String.class;
+            }
+
+            @Override
+            public Filter create(String config, FilterFactoryContext context) {
+                return new Filter() {
+                    @Override
+                    public void register(io.kanal.proxy.filter.FilterHooks hooks) {
+                    }
+
+                    @Override
+                    public void close() {
+                        onClose.run();
+                    }
+                };
+            }
+        };
+    }
 
     private static Filter closable(AtomicBoolean closed) {
         return new Filter() {

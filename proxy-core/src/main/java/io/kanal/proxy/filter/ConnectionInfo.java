@@ -13,7 +13,10 @@ public interface ConnectionInfo {
     /** The client's address, as the proxy sees it. */
     InetSocketAddress clientAddress();
 
-    /** The client id of the connection's latest request, or {@code null} when the client sent none. */
+    /**
+     * The client id of the connection's first request (a client keeps one per connection), or {@code null} when it
+     * sent none.
+     */
     String clientId();
 
     /**
