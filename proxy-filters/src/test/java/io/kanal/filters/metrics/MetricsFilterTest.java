@@ -1,18 +1,16 @@
 package io.kanal.filters.metrics;
 
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import io.kanal.filters.testing.FakeConnection;
-import io.kanal.filters.testing.FakeFactoryContext;
-import io.kanal.filters.testing.FakeHooks;
-import io.kanal.filters.testing.FakeResponseContext;
+import io.kanal.filter.testkit.FilterHarness;
+import io.kanal.filter.testkit.RequestResult;
+import io.kanal.filter.testkit.ResponseResult;
 import io.kanal.filters.testing.Yaml;
-import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.KafkaApi;
-import io.kanal.proxy.filter.ResponseHook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -22,60 +20,62 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricsFilterTest {
 
     private static final short PRODUCE_VERSION = 12;
+    private static final String FILTER = "errors";
 
     private final MeterRegistry registry = new SimpleMeterRegistry();
 
     @Test
     void countsEveryErrorCodeOfAResponseButNotSuccesses() {
-        FakeHooks hooks = register(null);
-        assertNotNull(hooks.anyResponse, "without apis every response is counted");
-        assertTrue(hooks.responseHooks.isEmpty() && hooks.requestHooks.isEmpty() && hooks.anyRequest == null);
-
         ProduceResponseData response = produceResponse(Errors.NOT_LEADER_OR_FOLLOWER, Errors.NONE,
                 Errors.NOT_LEADER_OR_FOLLOWER, Errors.TOPIC_AUTHORIZATION_FAILED, Errors.NONE);
-        FakeResponseContext<ApiMessage> context = new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION,
-                FakeConnection.of("vc-1", "c"), response);
-        var returned = hooks.anyResponse.onResponse(context, response);
+        try (FilterHarness harness = metrics(null).virtualCluster("vc-1").build()) {
+            ResponseResult<ProduceResponseData> result = harness.response(KafkaApi.PRODUCE, PRODUCE_VERSION, response);
 
-        assertEquals(FakeResponseContext.Action.PASS, context.action());
-        assertSame(context.stage(), returned);
-        assertEquals(2.0, count("vc-1", "Produce", "NOT_LEADER_OR_FOLLOWER"));
-        assertEquals(1.0, count("vc-1", "Produce", "TOPIC_AUTHORIZATION_FAILED"));
-        assertNull(registry.find(MetricsFilter.ERRORS).tag("error", "NONE").counter());
-        assertEquals(Set.of("NOT_LEADER_OR_FOLLOWER", "TOPIC_AUTHORIZATION_FAILED"), errorTags());
+            assertFalse(result.changed(), "the client gets the bytes the broker sent");
+            assertEquals(response, result.response());
+            assertEquals(2.0, count("vc-1", "Produce", "NOT_LEADER_OR_FOLLOWER"));
+            assertEquals(1.0, count("vc-1", "Produce", "TOPIC_AUTHORIZATION_FAILED"));
+            assertNull(registry.find(MetricsFilter.ERRORS).tag("error", "NONE").counter());
+            assertEquals(Set.of("NOT_LEADER_OR_FOLLOWER", "TOPIC_AUTHORIZATION_FAILED"), errorTags());
 
-        // a second response adds to the same counters; another virtual cluster gets its own
-        hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION,
-                FakeConnection.of("vc-1", "c"), response), response);
-        hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION,
-                FakeConnection.of("vc-2", "c"), response), response);
+            harness.response(KafkaApi.PRODUCE, PRODUCE_VERSION, response);
+            assertEquals(4.0, count("vc-1", "Produce", "NOT_LEADER_OR_FOLLOWER"), "a second response adds");
+        }
+        try (FilterHarness otherCluster = metrics(null).virtualCluster("vc-2").build()) {
+            otherCluster.response(KafkaApi.PRODUCE, PRODUCE_VERSION, response);
+        }
+        assertEquals(2.0, count("vc-2", "Produce", "NOT_LEADER_OR_FOLLOWER"), "another virtual cluster counts apart");
         assertEquals(4.0, count("vc-1", "Produce", "NOT_LEADER_OR_FOLLOWER"));
-        assertEquals(2.0, count("vc-2", "Produce", "NOT_LEADER_OR_FOLLOWER"));
     }
 
     @Test
     void errorsOfAuthenticatedClientsAreCountedPerPrincipal() {
-        FakeHooks hooks = register(null);
         ProduceResponseData response = produceResponse(Errors.TOPIC_AUTHORIZATION_FAILED);
-        for (FakeConnection connection : List.of(FakeConnection.of("vc", "c").withPrincipal("User:alice"),
-                FakeConnection.of("vc", "c").withPrincipal("User:alice"), FakeConnection.of("vc", "c"))) {
-            hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION, connection,
-                    response), response);
+        for (FilterHarness.Builder connection : List.of(metrics(null).principal("User:alice"),
+                metrics(null).principal("User:alice"), metrics(null))) {
+            try (FilterHarness harness = connection.build()) {
+                harness.response(KafkaApi.PRODUCE, PRODUCE_VERSION, response);
+            }
         }
         assertEquals(2.0, registry.find(MetricsFilter.ERRORS).tags("principal", "User:alice").counter().count());
         assertEquals(1.0, registry.find(MetricsFilter.ERRORS).tags("principal", "").counter().count());
@@ -83,71 +83,92 @@ class MetricsFilterTest {
 
     @Test
     void countsTopLevelErrorsOfOtherApis() {
-        FakeHooks hooks = register(null);
         MetadataResponseData metadata = new MetadataResponseData();
         metadata.topics().add(new MetadataResponseData.MetadataResponseTopic().setName("gone")
                 .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
-        hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.METADATA, (short) 12,
-                FakeConnection.of("vc", "c"), metadata), metadata);
         FetchResponseData fetch = new FetchResponseData().setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code());
-        hooks.anyResponse.onResponse(new FakeResponseContext<>(ApiKeys.FETCH, (short) 17,
-                FakeConnection.of("vc", "c"), fetch), fetch);
+        try (FilterHarness harness = metrics(null).virtualCluster("vc").build()) {
+            harness.response(KafkaApi.METADATA, (short) 12, metadata);
+            harness.response(KafkaApi.FETCH, (short) 17, fetch);
+        }
         assertEquals(1.0, count("vc", "Metadata", "UNKNOWN_TOPIC_OR_PARTITION"));
         assertEquals(1.0, count("vc", "Fetch", "FETCH_SESSION_ID_NOT_FOUND"));
     }
 
     @Test
     void aResponseWithoutErrorsRegistersNoCounter() {
-        FakeHooks hooks = register(null);
         ProduceResponseData response = produceResponse(Errors.NONE, Errors.NONE);
-        FakeResponseContext<ApiMessage> context = new FakeResponseContext<>(ApiKeys.PRODUCE, PRODUCE_VERSION,
-                FakeConnection.of("vc", "c"), response);
-        hooks.anyResponse.onResponse(context, response);
-        assertEquals(FakeResponseContext.Action.PASS, context.action());
+        try (FilterHarness harness = metrics(null).build()) {
+            ResponseResult<ProduceResponseData> result = harness.response(KafkaApi.PRODUCE, PRODUCE_VERSION, response);
+
+            assertFalse(result.changed());
+            assertEquals(response, result.response());
+        }
         assertTrue(registry.find(MetricsFilter.ERRORS).counters().isEmpty());
     }
 
     @Test
-    void namedApisGetHooksOfTheirOwn() {
-        FakeHooks hooks = register("apis: [Produce, Fetch]");
-        assertNull(hooks.anyResponse);
-        assertEquals(List.of(ApiKeys.PRODUCE, ApiKeys.FETCH), List.copyOf(hooks.responseHooks.keySet()));
-        assertTrue(hooks.requestHooks.isEmpty());
+    void requestsGoOnWithoutTheFilterLookingAtThem() {
+        MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(false);
+        request.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("orders"));
+        for (String apis : new String[]{null, "apis: [Produce, Metadata]"}) {
+            try (FilterHarness harness = metrics(apis).build()) {
+                RequestResult<MetadataRequestData, MetadataResponseData> result =
+                        harness.request(KafkaApi.METADATA, (short) 12, request);
 
-        ProduceResponseData response = produceResponse(Errors.REQUEST_TIMED_OUT);
-        ResponseHook<ProduceResponseData> hook = hooks.response(KafkaApi.PRODUCE);
-        FakeResponseContext<ProduceResponseData> context = new FakeResponseContext<>(KafkaApi.PRODUCE,
-                PRODUCE_VERSION, FakeConnection.of("vc", "c"), response);
-        hook.onResponse(context, response);
-        assertEquals(FakeResponseContext.Action.PASS, context.action());
+                assertFalse(result.changed(), apis);
+                assertEquals(request, result.forwarded(), apis);
+                assertEquals(0, hookRuns(harness, "request"), "no request hook ran, " + apis);
+            }
+        }
+    }
+
+    @Test
+    void namedApisAreTheOnlyOnesCounted() {
+        MetadataResponseData metadata = new MetadataResponseData();
+        metadata.topics().add(new MetadataResponseData.MetadataResponseTopic().setName("gone")
+                .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+        try (FilterHarness harness = metrics("apis: [Produce, Fetch]").virtualCluster("vc").build()) {
+            ResponseResult<ProduceResponseData> produce = harness.response(KafkaApi.PRODUCE, PRODUCE_VERSION,
+                    produceResponse(Errors.REQUEST_TIMED_OUT));
+            harness.response(KafkaApi.FETCH, (short) 17,
+                    new FetchResponseData().setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
+            ResponseResult<MetadataResponseData> notCounted = harness.response(KafkaApi.METADATA, (short) 12, metadata);
+
+            assertFalse(produce.changed());
+            assertEquals(metadata, notCounted.response());
+            assertEquals(2, hookRuns(harness, "response"), "the Metadata response passes no hook of the filter");
+        }
         assertEquals(1.0, count("vc", "Produce", "REQUEST_TIMED_OUT"));
+        assertEquals(1.0, count("vc", "Fetch", "FETCH_SESSION_ID_NOT_FOUND"));
+        assertEquals(Set.of("REQUEST_TIMED_OUT", "FETCH_SESSION_ID_NOT_FOUND"), errorTags());
     }
 
     @Test
     void unknownApiNamesAreNamedByIndex() throws Exception {
         MetricsConfig config = Yaml.bind("apis: [Produce, Prodce]", MetricsConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new MetricsFactory().create(config, new FakeFactoryContext("m", registry)));
+                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), config));
         assertTrue(e.getMessage().startsWith("apis[1]: unknown API 'Prodce' (known: Produce, Fetch, ListOffsets, "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("OffsetCommit"), e.getMessage());
 
         MetricsConfig lowerCase = Yaml.bind("apis: [produce]", MetricsConfig.class);
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new MetricsFactory().create(lowerCase, new FakeFactoryContext("m", registry)))
+                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), lowerCase))
                 .getMessage().startsWith("apis[0]: unknown API 'produce'"));
 
         MetricsConfig empty = Yaml.bind("apis: []", MetricsConfig.class);
         assertEquals("apis: empty; name at least one API, or leave apis out to count every API",
                 assertThrows(IllegalArgumentException.class,
-                        () -> new MetricsFactory().create(empty, new FakeFactoryContext("m", registry))).getMessage());
+                        () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), empty)).getMessage());
     }
 
     @Test
-    void everyKafkaApiCanBeNamed() throws Exception {
+    void everyKafkaApiCanBeNamedAndIsCounted() throws Exception {
         // every API kafka-clients has message classes for (ApiKeys also lists retired ones, e.g. LeaderAndIsr)
         List<String> names = new ArrayList<>();
-        Set<ApiKeys> keys = new java.util.HashSet<>();
+        Set<ApiKeys> keys = new HashSet<>();
         for (ApiKeys key : ApiKeys.values()) {
             try {
                 Class.forName("org.apache.kafka.common.message." + key.name + "RequestData");
@@ -158,10 +179,16 @@ class MetricsFilterTest {
             }
         }
         assertTrue(names.size() > 80, names::toString);
-        MetricsConfig config = new MetricsConfig(names);
-        FakeHooks hooks = new FakeHooks();
-        new MetricsFactory().create(config, new FakeFactoryContext("m", registry)).register(hooks);
-        assertEquals(keys, hooks.responseHooks.keySet());
+        Map<ApiKeys, KafkaApi<?, ?>> apis = kafkaApis();
+        assertEquals(keys, apis.keySet());
+        try (FilterHarness harness = metrics(new MetricsConfig(names), registry).build()) {
+            long runs = 0;
+            for (KafkaApi<?, ?> api : apis.values()) {
+                ResponseResult<?> result = respondWithDefaults(harness, api);
+                assertEquals(ResponseResult.Kind.SENT, result.kind(), api::toString);
+                assertEquals(++runs, hookRuns(harness, "response"), () -> "the filter's hook ran for " + api);
+            }
+        }
     }
 
     @Test
@@ -170,16 +197,25 @@ class MetricsFilterTest {
         assertThrows(UnrecognizedPropertyException.class, () -> Yaml.bind("api: [Produce]", MetricsConfig.class));
     }
 
-    private FakeHooks register(String yaml) {
+    // ---- helpers
+
+    /** A client connection through a {@code metrics} filter configured by {@code yaml}; {@code null}: no config. */
+    private FilterHarness.Builder metrics(String yaml) {
         try {
-            MetricsConfig config = yaml == null ? null : Yaml.bind(yaml, MetricsConfig.class);
-            Filter filter = new MetricsFactory().create(config, new FakeFactoryContext("m", registry));
-            FakeHooks hooks = new FakeHooks();
-            filter.register(hooks);
-            return hooks;
+            return metrics(yaml == null ? null : Yaml.bind(yaml, MetricsConfig.class), registry);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    private static FilterHarness.Builder metrics(MetricsConfig config, MeterRegistry registry) {
+        return FilterHarness.builder().meterRegistry(registry).filter(FILTER, new MetricsFactory(), config);
+    }
+
+    /** How often the engine ran one of the filter's hooks at {@code stage}, by its duration timer. */
+    private static long hookRuns(FilterHarness harness, String stage) {
+        return harness.meterRegistry().get("kanal.filter.duration").tags("filter", FILTER, "stage", stage).timer()
+                .count();
     }
 
     private double count(String virtualCluster, String api, String error) {
@@ -192,6 +228,25 @@ class MetricsFilterTest {
     private Set<String> errorTags() {
         return registry.find(MetricsFilter.ERRORS).counters().stream()
                 .map(c -> c.getId().getTag("error")).collect(Collectors.toSet());
+    }
+
+    /** Every {@link KafkaApi} constant, by its key. */
+    private static Map<ApiKeys, KafkaApi<?, ?>> kafkaApis() throws IllegalAccessException {
+        Map<ApiKeys, KafkaApi<?, ?>> apis = new EnumMap<>(ApiKeys.class);
+        for (Field field : KafkaApi.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == KafkaApi.class) {
+                KafkaApi<?, ?> api = (KafkaApi<?, ?>) field.get(null);
+                apis.put(api.key(), api);
+            }
+        }
+        return apis;
+    }
+
+    /** A broker's response of {@code api} with every field at its default, in the API's latest version. */
+    private static <R extends ApiMessage> ResponseResult<R> respondWithDefaults(FilterHarness harness,
+                                                                                KafkaApi<?, R> api)
+            throws ReflectiveOperationException {
+        return harness.response(api, api.key().latestVersion(), api.responseType().getConstructor().newInstance());
     }
 
     private static ProduceResponseData produceResponse(Errors... partitionErrors) {
