@@ -1,7 +1,7 @@
 package io.kanal.filters.headerinject;
 
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import io.kanal.filters.testing.FakeFactoryContext;
+import io.kanal.filter.testkit.FilterHarness;
 import io.kanal.filters.testing.Yaml;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +25,7 @@ class HeaderInjectFactoryTest {
         assertEquals(new HeaderInjectConfig(List.of(
                 new HeaderInjectConfig.Header("x-origin", "kanal", null),
                 new HeaderInjectConfig.Header("x-client", null, "clientId"))), config);
-        new HeaderInjectFactory().create(config, FakeFactoryContext.named("h"));
+        FilterHarness.builder().filter("h", new HeaderInjectFactory(), config).build().close();
     }
 
     @Test
@@ -51,14 +51,14 @@ class HeaderInjectFactoryTest {
     void invalidConfigurationsNameTheKey(String yaml, String message) throws Exception {
         HeaderInjectConfig config = Yaml.bind(yaml, HeaderInjectConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new HeaderInjectFactory().create(config, FakeFactoryContext.named("h")));
+                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), config));
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void noConfigurationAtAll() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new HeaderInjectFactory().create(null, FakeFactoryContext.named("h")));
+                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), null));
         assertEquals("headers: missing; name at least one header to add", e.getMessage());
     }
 }

@@ -1,7 +1,7 @@
 package io.kanal.filters.topicpolicy;
 
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import io.kanal.filters.testing.FakeFactoryContext;
+import io.kanal.filter.testkit.FilterHarness;
 import io.kanal.filters.testing.Yaml;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ class TopicPolicyFactoryTest {
     void bindsTheDocumentedConfiguration() throws Exception {
         TopicPolicyConfig config = Yaml.bind("allow: [\"orders\\\\..*\", \"audit\"]", TopicPolicyConfig.class);
         assertEquals(new TopicPolicyConfig(List.of("orders\\..*", "audit")), config);
-        new TopicPolicyFactory().create(config, FakeFactoryContext.named("p"));
+        FilterHarness.builder().filter("p", new TopicPolicyFactory(), config).build().close();
     }
 
     @Test
@@ -30,7 +30,7 @@ class TopicPolicyFactoryTest {
     void anInvalidPatternIsNamedByIndex() throws Exception {
         TopicPolicyConfig config = Yaml.bind("allow: [audit, \"orders(\"]", TopicPolicyConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TopicPolicyFactory().create(config, FakeFactoryContext.named("p")));
+                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config));
         assertTrue(e.getMessage().startsWith("allow[1]: invalid regular expression 'orders(': "), e.getMessage());
     }
 
@@ -46,6 +46,6 @@ class TopicPolicyFactoryTest {
 
     private static String failure(TopicPolicyConfig config) {
         return assertThrows(IllegalArgumentException.class,
-                () -> new TopicPolicyFactory().create(config, FakeFactoryContext.named("p"))).getMessage();
+                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config)).getMessage();
     }
 }
