@@ -1,14 +1,10 @@
 package io.kanal.filters.headerinject;
 
-import io.kanal.filters.testing.FakeConnection;
-import io.kanal.filters.testing.FakeFactoryContext;
-import io.kanal.filters.testing.FakeHooks;
-import io.kanal.filters.testing.FakeRequestContext;
-import io.kanal.filters.testing.FakeRequestContext.Action;
-import io.kanal.filters.testing.Wire;
-import io.kanal.proxy.filter.Filter;
+import io.kanal.filter.testkit.FilterHarness;
+import io.kanal.filter.testkit.RequestResult;
+import io.kanal.filter.testkit.ResponseResult;
+import io.kanal.filters.testing.Yaml;
 import io.kanal.proxy.filter.KafkaApi;
-import io.kanal.proxy.filter.RequestHook;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
@@ -17,6 +13,8 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.ControlRecordType;
@@ -42,8 +40,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HeaderInjectFilterTest {
@@ -54,7 +50,7 @@ class HeaderInjectFilterTest {
     private static final int LEADER_EPOCH = 9;
     private static final long T0 = 1_700_000_000_000L;
     private static final Uuid TOPIC_ID = Uuid.randomUuid();
-    private static final FakeConnection CONNECTION = FakeConnection.of("vc-a", "app-7");
+    private static final String FILTER = "inject";
 
     /** Three records: with a key and an own header, without a key, without a value. */
     private static final List<SimpleRecord> RECORDS = List.of(
@@ -78,13 +74,13 @@ class HeaderInjectFilterTest {
     @MethodSource("codecsAndProducers")
     void appendsHeadersAndKeepsEveryBatchAttribute(CompressionType codec, boolean transactional, short version) {
         MemoryRecords original = batch(codec, TimestampType.CREATE_TIME, transactional, RECORDS);
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(filter(
-                "headers:\n  - {key: x-origin, value: kanal}\n  - {key: x-client, from: clientId}\n"),
-                produce(version, original), version, CONNECTION);
+        RequestResult<ProduceRequestData, ProduceResponseData> result = send(connection(),
+                "headers:\n  - {key: x-origin, value: kanal}\n  - {key: x-client, from: clientId}\n",
+                produce(version, original), version);
 
-        assertEquals(Action.FORWARD, context.action());
+        assertTrue(result.changed());
         MutableRecordBatch before = original.batches().iterator().next();
-        List<MutableRecordBatch> batches = batchesOf(Wire.roundTrip(context.forwarded(), version));
+        List<MutableRecordBatch> batches = batchesOf(result.forwarded());
         assertEquals(1, batches.size());
         MutableRecordBatch after = batches.get(0);
         after.ensureValid();
@@ -126,9 +122,8 @@ class HeaderInjectFilterTest {
     @Test
     void keepsLogAppendTimeBatches() {
         MemoryRecords original = batch(CompressionType.LZ4, TimestampType.LOG_APPEND_TIME, false, RECORDS);
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: a, value: b}]"), produce((short) 12, original), (short) 12, CONNECTION);
-        MutableRecordBatch after = batchesOf(Wire.roundTrip(context.forwarded(), (short) 12)).get(0);
+        MutableRecordBatch after = batchesOf(send(connection(), "headers: [{key: a, value: b}]",
+                produce((short) 12, original), (short) 12).forwarded()).get(0);
         assertEquals(TimestampType.LOG_APPEND_TIME, after.timestampType());
         assertEquals(original.batches().iterator().next().maxTimestamp(), after.maxTimestamp());
     }
@@ -147,10 +142,8 @@ class HeaderInjectFilterTest {
         request.topicData().add(new TopicProduceData().setName("audit").setPartitionData(new ArrayList<>(List.of(
                 new PartitionProduceData().setIndex(0).setRecords(batch(CompressionType.SNAPPY,
                         TimestampType.CREATE_TIME, false, RECORDS))))));
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: x, value: y}]"), request, (short) 12, CONNECTION);
-
-        ProduceRequestData forwarded = Wire.roundTrip(context.forwarded(), (short) 12);
+        ProduceRequestData forwarded = send(connection(), "headers: [{key: x, value: y}]", request, (short) 12)
+                .forwarded();
         List<MutableRecordBatch> batches = batchesOf(forwarded.topicData().find("orders", Uuid.ZERO_UUID));
         assertEquals(3, batches.size());
         assertEquals(CompressionType.GZIP, batches.get(0).compressionType());
@@ -169,16 +162,14 @@ class HeaderInjectFilterTest {
     void leavesRecordsOlderThanMagicV2Untouched() {
         MemoryRecords v1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, 0L, Compression.NONE,
                 TimestampType.CREATE_TIME, new SimpleRecord(T0, bytes("k"), bytes("v")));
-        ProduceRequestData request = produce((short) 12, v1);
-        PartitionProduceData partition = request.topicData().iterator().next().partitionData().get(0);
-        MemoryRecords decoded = (MemoryRecords) partition.records();
-
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: x, value: y}]"), request, (short) 12, CONNECTION);
+        RequestResult<ProduceRequestData, ProduceResponseData> result = send(connection(),
+                "headers: [{key: x, value: y}]", produce((short) 12, v1), (short) 12);
 
         // Nothing was rewritten, so the bytes that arrived go on rather than a re-encoding.
-        assertEquals(Action.PASS, context.action());
-        assertSame(decoded, partition.records());
+        assertFalse(result.changed());
+        List<MutableRecordBatch> batches = batchesOf(result.forwarded());
+        assertEquals(RecordBatch.MAGIC_VALUE_V1, batches.get(0).magic());
+        assertEquals(v1.buffer(), recordsOf(result.forwarded()).buffer());
     }
 
     @Test
@@ -188,16 +179,15 @@ class HeaderInjectFilterTest {
         corrupt.put(original.buffer().duplicate()).flip();
         int last = corrupt.limit() - 1;
         corrupt.put(last, (byte) (corrupt.get(last) ^ 0x5a));
-        ProduceRequestData request = produce((short) 12, MemoryRecords.readableRecords(corrupt));
-        PartitionProduceData partition = request.topicData().iterator().next().partitionData().get(0);
-        MemoryRecords decoded = (MemoryRecords) partition.records();
+        ByteBuffer sent = corrupt.duplicate();
+        RequestResult<ProduceRequestData, ProduceResponseData> result = send(connection(),
+                "headers: [{key: x, value: y}]", produce((short) 12, MemoryRecords.readableRecords(corrupt)),
+                (short) 12);
 
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: x, value: y}]"), request, (short) 12, CONNECTION);
-
-        assertEquals(Action.PASS, context.action());
-        assertSame(decoded, partition.records());
-        assertFalse(((MemoryRecords) partition.records()).batches().iterator().next().isValid());
+        assertFalse(result.changed());
+        MemoryRecords forwarded = recordsOf(result.forwarded());
+        assertEquals(sent, forwarded.buffer(), "the corrupt bytes as the client sent them");
+        assertFalse(forwarded.batches().iterator().next().isValid());
     }
 
     @Test
@@ -209,69 +199,85 @@ class HeaderInjectFilterTest {
                 + "  - {key: a, from: clientAddress}\n";
         MemoryRecords original = batch(CompressionType.NONE, TimestampType.CREATE_TIME, false, RECORDS.subList(1, 2));
 
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> anonymous = run(filter(config),
-                produce((short) 12, original), (short) 12, CONNECTION);
-        assertEquals(List.of("c=app-7", "v=vc-a", "a=10.1.2.3:45678"), headers(recordsOf(
-                batchesOf(Wire.roundTrip(anonymous.forwarded(), (short) 12)).get(0)).get(0)));
+        ProduceRequestData anonymous = send(connection(), config, produce((short) 12, original), (short) 12)
+                .forwarded();
+        assertEquals(List.of("c=app-7", "v=vc-a", "a=10.1.2.3:45678"),
+                headers(recordsOf(batchesOf(anonymous).get(0)).get(0)));
 
-        FakeConnection authenticated = CONNECTION.withPrincipal("User:alice")
-                .withClientAddress(new InetSocketAddress("::1", 9000));
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> named = run(filter(config),
-                produce((short) 12, original), (short) 12, authenticated);
-        assertEquals(List.of("p=User:alice", "c=app-7", "v=vc-a", "a=[0:0:0:0:0:0:0:1]:9000"), headers(recordsOf(
-                batchesOf(Wire.roundTrip(named.forwarded(), (short) 12)).get(0)).get(0)));
+        FilterHarness.Builder authenticated = connection().principal("User:alice")
+                .clientAddress(new InetSocketAddress("::1", 9000));
+        ProduceRequestData named = send(authenticated, config, produce((short) 12, original), (short) 12)
+                .forwarded();
+        assertEquals(List.of("p=User:alice", "c=app-7", "v=vc-a", "a=[0:0:0:0:0:0:0:1]:9000"),
+                headers(recordsOf(batchesOf(named).get(0)).get(0)));
     }
 
     @Test
     void passesRequestsUntouchedWhenNoHeaderApplies() {
         MemoryRecords original = batch(CompressionType.NONE, TimestampType.CREATE_TIME, false, RECORDS);
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: p, from: principal}]"), produce((short) 12, original), (short) 12,
-                CONNECTION);
-        assertEquals(Action.PASS, context.action());
-        assertNull(context.forwarded());
+        ProduceRequestData request = produce((short) 12, original);
+        RequestResult<ProduceRequestData, ProduceResponseData> result = send(connection(),
+                "headers: [{key: p, from: principal}]", request, (short) 12);
+
+        assertFalse(result.changed());
+        assertEquals(request, result.forwarded());
     }
 
     @Test
-    void returnsTheStageTheContextGave() {
-        ProduceRequestData request = produce((short) 12,
-                batch(CompressionType.NONE, TimestampType.CREATE_TIME, false, RECORDS));
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context =
-                new FakeRequestContext<>(KafkaApi.PRODUCE, (short) 12, CONNECTION, true);
-        var returned = hook(filter("headers: [{key: x, value: y}]")).onRequest(context, request);
-        assertSame(context.stage(), returned);
+    void theBrokersAnswerReachesTheClientUnchanged() {
+        ProduceResponseData fromBroker = new ProduceResponseData();
+        fromBroker.responses().add(new TopicProduceResponse().setName("orders").setPartitionResponses(
+                new ArrayList<>(List.of(new PartitionProduceResponse().setIndex(2).setBaseOffset(40L)))));
+        try (FilterHarness harness = connection().filter(FILTER, new HeaderInjectFactory(),
+                config("headers: [{key: x, value: y}]")).build()) {
+            RequestResult<ProduceRequestData, ProduceResponseData> result = harness.request(KafkaApi.PRODUCE,
+                    (short) 12, produce((short) 12, batch(CompressionType.NONE, TimestampType.CREATE_TIME, false,
+                            RECORDS)));
+            ResponseResult<ProduceResponseData> answer = result.brokerResponds(fromBroker);
+
+            assertTrue(result.changed());
+            assertFalse(answer.changed());
+            assertEquals(fromBroker, answer.response());
+        }
+    }
+
+    @Test
+    void headerValuesAreUtf8() {
+        MemoryRecords original = batch(CompressionType.NONE, TimestampType.CREATE_TIME, false, RECORDS.subList(0, 1));
+        ProduceRequestData forwarded = send(connection(), "headers: [{key: grüße, value: \"straße ✓\"}]",
+                produce((short) 12, original), (short) 12).forwarded();
+        Record record = recordsOf(batchesOf(forwarded).get(0)).get(0);
+        Header added = record.headers()[1];
+        assertEquals("grüße", added.key());
+        assertArrayEquals("straße ✓".getBytes(StandardCharsets.UTF_8), added.value());
     }
 
     // ---- helpers
 
-    static Filter filter(String yaml) {
+    /** A client connection of client {@code app-7} to virtual cluster {@code vc-a} from 10.1.2.3:45678. */
+    private static FilterHarness.Builder connection() {
+        return FilterHarness.builder().virtualCluster("vc-a").clientId("app-7")
+                .clientAddress(new InetSocketAddress("10.1.2.3", 45678));
+    }
+
+    /** Sends {@code request} on {@code connection} through a {@code header-inject} filter made from {@code yaml}. */
+    private static RequestResult<ProduceRequestData, ProduceResponseData> send(
+            FilterHarness.Builder connection, String yaml, ProduceRequestData request, short version) {
+        try (FilterHarness harness = connection.filter(FILTER, new HeaderInjectFactory(), config(yaml)).build()) {
+            return harness.request(KafkaApi.PRODUCE, version, request);
+        }
+    }
+
+    private static HeaderInjectConfig config(String yaml) {
         try {
-            HeaderInjectConfig config = io.kanal.filters.testing.Yaml.bind(yaml, HeaderInjectConfig.class);
-            return new HeaderInjectFactory().create(config, FakeFactoryContext.named("inject"));
+            return Yaml.bind(yaml, HeaderInjectConfig.class);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
     }
 
-    private static RequestHook<ProduceRequestData, ProduceResponseData> hook(Filter filter) {
-        FakeHooks hooks = new FakeHooks();
-        filter.register(hooks);
-        assertEquals(1, hooks.requestHooks.size(), "hooks registered");
-        assertTrue(hooks.responseHooks.isEmpty() && hooks.anyRequest == null && hooks.anyResponse == null);
-        return hooks.request(KafkaApi.PRODUCE);
-    }
-
-    /** Decodes {@code request} as the engine would and runs the filter's produce hook on it. */
-    private static FakeRequestContext<ProduceRequestData, ProduceResponseData> run(
-            Filter filter, ProduceRequestData request, short version, FakeConnection connection) {
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context =
-                new FakeRequestContext<>(KafkaApi.PRODUCE, version, connection, true);
-        hook(filter).onRequest(context, request);
-        return context;
-    }
-
-    /** A produce request for partition 2 of topic "orders" (by id from v13), as decoded from the wire. */
-    static ProduceRequestData produce(short version, MemoryRecords records) {
+    /** A produce request for partition 2 of topic "orders" (by id from v13). */
+    private static ProduceRequestData produce(short version, MemoryRecords records) {
         TopicProduceData topic = new TopicProduceData().setPartitionData(new ArrayList<>(List.of(
                 new PartitionProduceData().setIndex(2).setRecords(records))));
         if (version >= 13) {
@@ -281,7 +287,7 @@ class HeaderInjectFilterTest {
         }
         ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
         request.topicData().add(topic);
-        return Wire.roundTrip(request, version);
+        return request;
     }
 
     private static MemoryRecords batch(CompressionType codec, TimestampType timestampType, boolean transactional,
@@ -312,6 +318,11 @@ class HeaderInjectFilterTest {
         return batches;
     }
 
+    /** The records of the first partition of the first topic of {@code request}. */
+    private static MemoryRecords recordsOf(ProduceRequestData request) {
+        return (MemoryRecords) request.topicData().iterator().next().partitionData().get(0).records();
+    }
+
     private static List<Record> recordsOf(MutableRecordBatch batch) {
         List<Record> records = new ArrayList<>();
         batch.forEach(records::add);
@@ -334,17 +345,5 @@ class HeaderInjectFilterTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void headerValuesAreUtf8() {
-        MemoryRecords original = batch(CompressionType.NONE, TimestampType.CREATE_TIME, false, RECORDS.subList(0, 1));
-        FakeRequestContext<ProduceRequestData, ProduceResponseData> context = run(
-                filter("headers: [{key: grüße, value: \"straße ✓\"}]"), produce((short) 12, original), (short) 12,
-                CONNECTION);
-        Record record = recordsOf(batchesOf(Wire.roundTrip(context.forwarded(), (short) 12)).get(0)).get(0);
-        Header added = record.headers()[1];
-        assertEquals("grüße", added.key());
-        assertArrayEquals("straße ✓".getBytes(StandardCharsets.UTF_8), added.value());
     }
 }
