@@ -51,14 +51,14 @@ class HeaderInjectFactoryTest {
     void invalidConfigurationsNameTheKey(String yaml, String message) throws Exception {
         HeaderInjectConfig config = Yaml.bind(yaml, HeaderInjectConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), config));
+                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), config).build());
         assertEquals(message, e.getMessage());
     }
 
     @Test
     void noConfigurationAtAll() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), null));
+                () -> FilterHarness.builder().filter("h", new HeaderInjectFactory(), null).build());
         assertEquals("headers: missing; name at least one header to add", e.getMessage());
     }
 }

@@ -148,20 +148,20 @@ class MetricsFilterTest {
     void unknownApiNamesAreNamedByIndex() throws Exception {
         MetricsConfig config = Yaml.bind("apis: [Produce, Prodce]", MetricsConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), config));
+                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), config).build());
         assertTrue(e.getMessage().startsWith("apis[1]: unknown API 'Prodce' (known: Produce, Fetch, ListOffsets, "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("OffsetCommit"), e.getMessage());
 
         MetricsConfig lowerCase = Yaml.bind("apis: [produce]", MetricsConfig.class);
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), lowerCase))
+                () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), lowerCase).build())
                 .getMessage().startsWith("apis[0]: unknown API 'produce'"));
 
         MetricsConfig empty = Yaml.bind("apis: []", MetricsConfig.class);
         assertEquals("apis: empty; name at least one API, or leave apis out to count every API",
                 assertThrows(IllegalArgumentException.class,
-                        () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), empty)).getMessage());
+                        () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), empty).build()).getMessage());
     }
 
     @Test

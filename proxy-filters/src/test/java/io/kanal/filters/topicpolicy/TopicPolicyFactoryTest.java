@@ -30,7 +30,7 @@ class TopicPolicyFactoryTest {
     void anInvalidPatternIsNamedByIndex() throws Exception {
         TopicPolicyConfig config = Yaml.bind("allow: [audit, \"orders(\"]", TopicPolicyConfig.class);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config));
+                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config).build());
         assertTrue(e.getMessage().startsWith("allow[1]: invalid regular expression 'orders(': "), e.getMessage());
     }
 
@@ -46,6 +46,6 @@ class TopicPolicyFactoryTest {
 
     private static String failure(TopicPolicyConfig config) {
         return assertThrows(IllegalArgumentException.class,
-                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config)).getMessage();
+                () -> FilterHarness.builder().filter("p", new TopicPolicyFactory(), config).build()).getMessage();
     }
 }
