@@ -48,7 +48,9 @@ public record CommandLine(Optional<Path> configFile, Optional<Path> pluginsDirec
             kanal credentials add|remove|list ... manages the users of a credentials file for SASL
             termination (sasl.credentialsFile); `kanal credentials --help` tells how.
 
-            Exit codes: 0 stopped normally, 1 could not start, 2 bad command line or configuration.
+            Exit codes: 0 stopped normally, 1 could not start, 2 bad command line or configuration;
+            after SIGTERM or Ctrl-C, once the graceful shutdown is done, 143 or 130 (the JVM's codes
+            for a stop by signal; systemd units want SuccessExitStatus=143).
             """;
 
     /** Broker node 1 of the embedded demo listens on the port after the bootstrap port. */

@@ -138,7 +138,9 @@ final class FilterDefinitions implements AutoCloseable {
             KeyPath typePath = path.key("type");
             String type = required(section.type(), typePath);
             FilterFactory<?> factory = factories.find(type).orElseThrow(() -> ConfigException.at(typePath,
-                    "unknown filter type '" + type + "' (known: " + String.join(", ", factories.types()) + ")"));
+                    "unknown filter type '" + type + "' (known: " + String.join(", ", factories.types()) + ")"
+                            + (factories.hasPluginsDirectory() ? "" : "; a plugin's types are known once its jar"
+                            + " is in the plugins directory (--plugins DIR or plugins.directory), and none is set")));
             bound.add(bind(name, factory, section.config(), path.key("config"), mapper));
         }
         Map<String, Definition> definitions = new HashMap<>();

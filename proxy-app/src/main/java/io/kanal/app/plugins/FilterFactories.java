@@ -103,6 +103,11 @@ public final class FilterFactories implements AutoCloseable {
         return new TreeSet<>(byType.keySet());
     }
 
+    /** Whether these factories include a plugins directory's, rather than the application class path's alone. */
+    public boolean hasPluginsDirectory() {
+        return pluginLoader != null;
+    }
+
     /** Closes the plugins directory's class loader, if there is one. */
     @Override
     public void close() {

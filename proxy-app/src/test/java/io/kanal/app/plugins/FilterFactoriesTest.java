@@ -126,12 +126,19 @@ class FilterFactoriesTest {
             NamedFilter small = config.virtualClusters().get(0).filters().get(0);
             assertEquals("small", small.name());
             assertNotSame(APPLICATION, small.filter().getClass().getClassLoader());
+
+            // With a directory, an unknown type is a typing mistake or a jar missing from it: no hint about the option.
+            String message = assertThrows(ConfigException.class, () -> loader.parse(yaml.replace("type: tiny",
+                    "type: tin"))).getMessage();
+            assertTrue(message.startsWith("filters[0].type: unknown filter type 'tin' (known: "), message);
+            assertTrue(message.endsWith(", tiny, topic-policy)"), message);
         }
 
         // Without the directory the type is unknown.
         try (ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get)) {
             String message = assertThrows(ConfigException.class, () -> loader.parse(yaml)).getMessage();
             assertTrue(message.startsWith("filters[0].type: unknown filter type 'tiny' (known: "), message);
+            assertTrue(message.endsWith("(--plugins DIR or plugins.directory), and none is set"), message);
         }
     }
 }
