@@ -164,7 +164,6 @@ public final class KraftTestCluster implements AutoCloseable {
             }
             return perNode;
         }
-
     }
 
     public String name() {

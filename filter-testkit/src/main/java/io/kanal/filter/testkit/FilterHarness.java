@@ -7,9 +7,7 @@ import io.kanal.proxy.filter.FilterChain;
 import io.kanal.proxy.filter.FilterFactory;
 import io.kanal.proxy.filter.FilterFactoryContext;
 import io.kanal.proxy.filter.KafkaApi;
-import io.kanal.proxy.filter.RequestOutcome;
 import io.kanal.proxy.filter.ResponseHook;
-import io.kanal.proxy.filter.ResponseOutcome;
 import io.kanal.proxy.protocol.ApiVersionsClamp;
 import io.kanal.proxy.protocol.DecodedRequest;
 import io.kanal.proxy.protocol.DecodedResponse;
@@ -118,16 +116,16 @@ public final class FilterHarness implements AutoCloseable {
                                                                                  Q request) {
         Objects.requireNonNull(request, "request");
         requireOpen();
-        int correlationId = nextCorrelationId++;
-        RequestFrame frame = Wire.requestFrame(api.key(), version, correlationId, connection.info().clientId(),
+        RequestFrame frame = Wire.clientRequest(api.key(), version, nextCorrelationId++, connection.info().clientId(),
                 request);
-        DecodedRequest decoded = Wire.decode(frame);
-        RequestOutcome outcome = onLoop(done -> chain.onRequest(connection, decoded, frame.expectsResponse(), done));
-        RequestResult<Q, R> result = RequestResult.of(this, api, frame, decoded, outcome);
-        if (result.kind() == RequestResult.Kind.CLOSED) {
-            closeConnection(result.closeReason());
-        }
-        return result;
+        DecodedRequest decoded = Wire.readRequest(frame);
+        return onLoop(done -> chain.onRequest(connection, decoded, frame.expectsResponse(), outcome -> {
+            RequestResult<Q, R> result = RequestResult.of(this, api, frame, decoded, outcome);
+            if (result.kind() == RequestResult.Kind.CLOSED) {
+                connection.close(result.closeReason());
+            }
+            done.accept(result);
+        }));
     }
 
     /**
@@ -140,7 +138,6 @@ public final class FilterHarness implements AutoCloseable {
      * @throws IllegalStateException    when the connection has closed
      */
     public <R extends ApiMessage> ResponseResult<R> response(KafkaApi<?, R> api, short version, R response) {
-        requireOpen();
         return respond(api, version, nextCorrelationId++, null, response);
     }
 
@@ -148,16 +145,17 @@ public final class FilterHarness implements AutoCloseable {
                                                      ResponseHook<?>[] interceptors, R response) {
         Objects.requireNonNull(response, "response");
         requireOpen();
-        ByteBuf arrived = Wire.response(api.key(), version, correlationId, response);
-        DecodedResponse decoded = Wire.decode(api.key(), version, arrived);
+        ByteBuf arrived = Wire.brokerResponse(api.key(), version, correlationId, response);
+        DecodedResponse decoded = Wire.readResponse(api.key(), version, arrived);
         boolean clamped = api.key() == ApiKeys.API_VERSIONS
                 && ApiVersionsClamp.clamp((ApiVersionsResponseData) decoded.body());
-        ResponseOutcome outcome = onLoop(done -> chain.onResponse(connection, decoded, interceptors, done));
-        ResponseResult<R> result = ResponseResult.of(api.responseType(), arrived, decoded, clamped, outcome);
-        if (result.kind() == ResponseResult.Kind.CLOSED) {
-            closeConnection(result.closeReason());
-        }
-        return result;
+        return onLoop(done -> chain.onResponse(connection, decoded, interceptors, outcome -> {
+            ResponseResult<R> result = ResponseResult.of(api.responseType(), arrived, decoded, clamped, outcome);
+            if (result.kind() == ResponseResult.Kind.CLOSED) {
+                connection.close(result.closeReason());
+            }
+            done.accept(result);
+        }));
     }
 
     /** The requests the filters sent to the broker of their own accord, in the order they sent them. */
@@ -222,13 +220,6 @@ public final class FilterHarness implements AutoCloseable {
         }
     }
 
-    private void closeConnection(String reason) {
-        onLoop(done -> {
-            connection.close(reason);
-            done.accept(Boolean.TRUE);
-        });
-    }
-
     private CompletionStage<ApiMessage> answerOutOfBand(OutOfBandRequest sent) {
         Function<ApiMessage, CompletionStage<ApiMessage>> answer = broker.get(sent.api());
         if (answer == null) {
@@ -245,8 +236,8 @@ public final class FilterHarness implements AutoCloseable {
             if (body == null) {
                 throw new IllegalStateException("the harness's broker answered " + sent.api() + " with null");
             }
-            return Wire.decode(sent.api(), sent.version(), Wire.response(sent.api(), sent.version(), 0, body))
-                    .body();
+            return Wire.readResponse(sent.api(), sent.version(),
+                    Wire.brokerResponse(sent.api(), sent.version(), 0, body)).body();
         });
     }
 
@@ -309,8 +300,9 @@ public final class FilterHarness implements AutoCloseable {
 
         /** Adds a ready-made filter to the end of the chain; the test closes it. */
         public Builder filter(String name, Filter filter) {
-            NamedFilter named = new NamedFilter(name, filter);
-            filters.add(new Entry(named.name(), registry -> named.filter(), false));
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(filter, "filter");
+            filters.add(new Entry(name, registry -> filter, false));
             return this;
         }
 
@@ -325,17 +317,7 @@ public final class FilterHarness implements AutoCloseable {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(factory, "factory");
             filters.add(new Entry(name, registry -> {
-                Filter filter = factory.create(config, new FilterFactoryContext() {
-                    @Override
-                    public String filterName() {
-                        return name;
-                    }
-
-                    @Override
-                    public MeterRegistry meterRegistry() {
-                        return registry;
-                    }
-                });
+                Filter filter = factory.create(config, FilterFactoryContext.of(name, registry));
                 if (filter == null) {
                     throw new IllegalStateException(factory.getClass().getName() + " made no filter");
                 }

@@ -93,8 +93,8 @@ final class HarnessConnection implements FilteredConnection {
         try {
             RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
                     .setCorrelationId(nextOutOfBandCorrelationId--).setClientId("kanal");
-            ByteBuf frame = Wire.request(header, api.requestHeaderVersion(version), request, version);
-            read = new OutOfBandRequest(api, version, Wire.decode(frame).body());
+            ByteBuf frame = Wire.writeRequest(header, api.requestHeaderVersion(version), request, version);
+            read = new OutOfBandRequest(api, version, Wire.readRequest(frame).body());
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;

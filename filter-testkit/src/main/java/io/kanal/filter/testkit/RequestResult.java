@@ -1,5 +1,6 @@
 package io.kanal.filter.testkit;
 
+import io.kanal.proxy.connection.CloseReasons;
 import io.kanal.proxy.filter.KafkaApi;
 import io.kanal.proxy.filter.RequestOutcome;
 import io.kanal.proxy.filter.ResponseHook;
@@ -62,34 +63,38 @@ public final class RequestResult<Q extends ApiMessage, R extends ApiMessage> {
         return switch (outcome.kind()) {
             // Read again from the bytes that arrived: they are what the proxy forwards, whatever a hook did to the
             // decoded body.
-            case FORWARD_ORIGINAL -> new RequestResult<>(harness, api, frame, Kind.FORWARDED,
-                    api.requestType().cast(Wire.decode(frame).body()), false, null, null, outcome.interceptors());
+            case FORWARD_ORIGINAL -> forwarded(harness, api, frame, frame.frame(), false, outcome);
             case FORWARD_CHANGED -> {
                 ByteBuf written;
                 try {
-                    written = Wire.request(decoded.header(), decoded.headerVersion(), outcome.request(),
+                    written = Wire.writeRequest(decoded.header(), decoded.headerVersion(), outcome.request(),
                             decoded.apiVersion());
-                } catch (IllegalArgumentException e) {
-                    yield closed(harness, api, frame, "cannot encode the filtered " + api.key() + " request: "
-                            + e.getCause());
+                } catch (RuntimeException e) {
+                    yield closed(harness, api, frame, CloseReasons.unencodableRequest(api.key(), e));
                 }
-                yield new RequestResult<>(harness, api, frame, Kind.FORWARDED,
-                        api.requestType().cast(Wire.decode(written).body()), true, null, null,
-                        outcome.interceptors());
+                yield forwarded(harness, api, frame, written, true, outcome);
             }
             case RESPOND -> {
                 ByteBuf written;
                 try {
-                    written = Wire.response(outcome.response());
+                    written = Wire.writeResponse(outcome.response());
                 } catch (RuntimeException e) {
-                    yield closed(harness, api, frame, "cannot encode a filter's " + api.key() + " response: " + e);
+                    yield closed(harness, api, frame, CloseReasons.unencodableAnswer(api.key(), e));
                 }
-                R answer = api.responseType().cast(Wire.decode(api.key(), decoded.apiVersion(), written).body());
+                R answer = api.responseType().cast(Wire.readResponse(api.key(), decoded.apiVersion(), written).body());
                 yield new RequestResult<>(harness, api, frame, Kind.ANSWERED, null, false, answer, null, null);
             }
             case DROP -> new RequestResult<>(harness, api, frame, Kind.DROPPED, null, false, null, null, null);
             case CLOSE -> closed(harness, api, frame, outcome.reason());
         };
+    }
+
+    private static <Q extends ApiMessage, R extends ApiMessage> RequestResult<Q, R> forwarded(
+            FilterHarness harness, KafkaApi<Q, R> api, RequestFrame frame, ByteBuf sent, boolean changed,
+            RequestOutcome outcome) {
+        Q read = api.requestType().cast(Wire.readRequest(sent).body());
+        return new RequestResult<>(harness, api, frame, Kind.FORWARDED, read, changed, null, null,
+                outcome.interceptors());
     }
 
     private static <Q extends ApiMessage, R extends ApiMessage> RequestResult<Q, R> closed(
@@ -147,8 +152,8 @@ public final class RequestResult<Q extends ApiMessage, R extends ApiMessage> {
      * request and the response hooks registered for its API, from the filter nearest the broker to the one nearest
      * the client.
      *
-     * @throws AssertionError         when the request was not forwarded or its client expects no answer
-     * @throws IllegalStateException   when the broker has answered it already, or the connection has closed
+     * @throws AssertionError       when the request was not forwarded or its client expects no answer
+     * @throws IllegalStateException when the broker has answered it already, or the connection has closed
      */
     public ResponseResult<R> brokerResponds(R response) {
         expect(Kind.FORWARDED);

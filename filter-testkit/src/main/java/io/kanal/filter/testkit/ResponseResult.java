@@ -1,5 +1,6 @@
 package io.kanal.filter.testkit;
 
+import io.kanal.proxy.connection.CloseReasons;
 import io.kanal.proxy.filter.ResponseOutcome;
 import io.kanal.proxy.protocol.DecodedResponse;
 import io.netty.buffer.ByteBuf;
@@ -42,8 +43,7 @@ public final class ResponseResult<R extends ApiMessage> {
             // Read again from the bytes that arrived: they are what the proxy sends, whatever a hook did to the
             // decoded body.
             case ORIGINAL -> rewritten ? written(type, decoded, decoded.body(), false)
-                    : new ResponseResult<>(Kind.SENT, type.cast(
-                            Wire.decode(decoded.api(), decoded.bodyVersion(), arrived).body()), false, null);
+                    : sent(type, decoded, arrived, false);
             case CHANGED -> written(type, decoded, outcome.response(), true);
             case CLOSE -> new ResponseResult<>(Kind.CLOSED, null, false, outcome.reason());
         };
@@ -53,13 +53,18 @@ public final class ResponseResult<R extends ApiMessage> {
                                                                     ApiMessage body, boolean changed) {
         ByteBuf written;
         try {
-            written = Wire.response(decoded.withBody(body));
+            written = Wire.writeResponse(decoded.withBody(body));
         } catch (RuntimeException e) {
-            return new ResponseResult<>(Kind.CLOSED, null, false, "cannot encode the filtered " + decoded.api()
-                    + " response: " + e);
+            return new ResponseResult<>(Kind.CLOSED, null, false,
+                    CloseReasons.unencodableResponse(decoded.api(), e));
         }
-        return new ResponseResult<>(Kind.SENT, type.cast(
-                Wire.decode(decoded.api(), decoded.bodyVersion(), written).body()), changed, null);
+        return sent(type, decoded, written, changed);
+    }
+
+    private static <R extends ApiMessage> ResponseResult<R> sent(Class<R> type, DecodedResponse decoded,
+                                                                 ByteBuf frame, boolean changed) {
+        R read = type.cast(Wire.readResponse(decoded.api(), decoded.bodyVersion(), frame).body());
+        return new ResponseResult<>(Kind.SENT, read, changed, null);
     }
 
     public Kind kind() {

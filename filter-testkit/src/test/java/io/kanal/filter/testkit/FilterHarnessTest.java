@@ -3,7 +3,9 @@ package io.kanal.filter.testkit;
 import io.kanal.proxy.filter.Filter;
 import io.kanal.proxy.filter.FilterFactory;
 import io.kanal.proxy.filter.FilterFactoryContext;
+import io.kanal.proxy.filter.FilterHooks;
 import io.kanal.proxy.filter.KafkaApi;
+import io.kanal.proxy.protocol.ApiVersionsClamp;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopi
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -29,7 +32,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,7 +110,8 @@ class FilterHarnessTest {
 
     @Test
     void aHookThatNeverFinishesTimesOutWithAnErrorResponse() {
-        Filter stuck = hooks -> hooks.onRequest(KafkaApi.CREATE_TOPICS, (context, request) -> new CompletableFuture<>());
+        Filter stuck = hooks -> hooks.onRequest(KafkaApi.CREATE_TOPICS,
+                (context, request) -> new CompletableFuture<>());
         try (FilterHarness harness = FilterHarness.builder().filter("stuck", stuck)
                 .hookTimeout(Duration.ofMillis(100)).build()) {
             RequestResult<CreateTopicsRequestData, CreateTopicsResponseData> result =
@@ -260,24 +266,12 @@ class FilterHarnessTest {
     void closingClosesTheFiltersFactoriesMadeAndNotTheOnesHandedIn() {
         AtomicBoolean madeClosed = new AtomicBoolean();
         AtomicBoolean handedClosed = new AtomicBoolean();
-        FilterFactory<String> factory = new FilterFactory<>() {
-            @Override
-            public String type() {
-                return "closing";
-            }
-
-            @Override
-            public Class<String> configType() {
-                return String.class;
-            }
-
-            @Override
-            public Filter create(String config, FilterFactoryContext context) {
-                assertEquals("made", context.filterName());
-                return closable(madeClosed);
-            }
-        };
-        FilterHarness.builder().filter("made", factory, "config").filter("handed", closable(handedClosed)).build()
+        FilterFactory<String> factory = factory(context -> {
+            assertEquals("made", context.filterName());
+            return closing(() -> madeClosed.set(true));
+        });
+        FilterHarness.builder().filter("made", factory, "config")
+                .filter("handed", closing(() -> handedClosed.set(true))).build()
                 .close();
 
         assertTrue(madeClosed.get());
@@ -329,7 +323,7 @@ class FilterHarnessTest {
                                 : context.closeConnection()));
         try (FilterHarness harness = FilterHarness.builder().filter("asking", asking)
                 .brokerAsync(KafkaApi.METADATA, request -> later).build()) {
-            CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS)
+            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)
                     .execute(() -> later.complete(new MetadataResponseData()));
 
             assertEquals(RequestResult.Kind.FORWARDED,
@@ -403,7 +397,7 @@ class FilterHarnessTest {
             ApiVersionsResponseData toClient = harness.response(KafkaApi.API_VERSIONS, (short) 3, fromBroker)
                     .response();
 
-            short proxyMax = io.kanal.proxy.protocol.ApiVersionsClamp.FETCH_MAX_VERSION;
+            short proxyMax = ApiVersionsClamp.FETCH_MAX_VERSION;
             assertEquals(List.of(proxyMax), seen);
             assertEquals(proxyMax, toClient.apiKeys().find(ApiKeys.FETCH.id).maxVersion());
         }
@@ -428,7 +422,7 @@ class FilterHarnessTest {
 
             assertEquals(RequestResult.Kind.FORWARDED, result.kind());
             assertThrows(AssertionError.class, () -> harness.request(KafkaApi.PRODUCE, (short) 9, produce((short) 0))
-                    .brokerResponds(new org.apache.kafka.common.message.ProduceResponseData()));
+                    .brokerResponds(new ProduceResponseData()));
         }
     }
 
@@ -436,12 +430,12 @@ class FilterHarnessTest {
     void closingClosesEachMadeFilterOnceTheLastFirstEvenWhenOneFails() {
         List<String> closed = new ArrayList<>();
         FilterHarness harness = FilterHarness.builder()
-                .filter("first", factory(() -> closed.add("first")), "config")
-                .filter("failing", factory(() -> {
+                .filter("first", factory(context -> closing(() -> closed.add("first"))), "config")
+                .filter("failing", factory(context -> closing(() -> {
                     closed.add("failing");
                     throw new IllegalStateException("cannot close");
-                }), "config")
-                .filter("last", factory(() -> closed.add("last")), "config")
+                })), "config")
+                .filter("last", factory(context -> closing(() -> closed.add("last"))), "config")
                 .build();
 
         IllegalStateException failure = assertThrows(IllegalStateException.class, harness::close);
@@ -454,23 +448,10 @@ class FilterHarnessTest {
     void aFactoryThatRefusesItsConfigurationLeavesNoFilterOpen() {
         AtomicBoolean firstClosed = new AtomicBoolean();
         FilterHarness.Builder builder = FilterHarness.builder()
-                .filter("first", factory(() -> firstClosed.set(true)), "config")
-                .filter("refusing", new FilterFactory<String>() {
-                    @Override
-                    public String type() {
-                        return "refusing";
-                    }
-
-                    @Override
-                    public Class<String> configType() {
-                        return String.class;
-                    }
-
-                    @Override
-                    public Filter create(String config, FilterFactoryContext context) {
-                        throw new IllegalArgumentException("prefix is required");
-                    }
-                }, "config");
+                .filter("first", factory(context -> closing(() -> firstClosed.set(true))), "config")
+                .filter("refusing", factory(context -> {
+                    throw new IllegalArgumentException("prefix is required");
+                }), "config");
 
         assertEquals("prefix is required", assertThrows(IllegalArgumentException.class, builder::build)
                 .getMessage());
@@ -479,7 +460,8 @@ class FilterHarnessTest {
 
     // ---- Helpers ----
 
-    private static FilterFactory<String> factory(Runnable onClose) {
+    /** A factory of type {@code test} taking any string, that makes its filters with {@code make}. */
+    private static FilterFactory<String> factory(Function<FilterFactoryContext, Filter> make) {
         return new FilterFactory<>() {
             @Override
             public String type() {
@@ -493,29 +475,21 @@ class FilterHarnessTest {
 
             @Override
             public Filter create(String config, FilterFactoryContext context) {
-                return new Filter() {
-                    @Override
-                    public void register(io.kanal.proxy.filter.FilterHooks hooks) {
-                    }
-
-                    @Override
-                    public void close() {
-                        onClose.run();
-                    }
-                };
+                return make.apply(context);
             }
         };
     }
 
-    private static Filter closable(AtomicBoolean closed) {
+    /** A filter without hooks that runs {@code onClose} when it is closed. */
+    private static Filter closing(Runnable onClose) {
         return new Filter() {
             @Override
-            public void register(io.kanal.proxy.filter.FilterHooks hooks) {
+            public void register(FilterHooks hooks) {
             }
 
             @Override
             public void close() {
-                closed.set(true);
+                onClose.run();
             }
         };
     }
@@ -529,7 +503,8 @@ class FilterHarnessTest {
     private static CreateTopicsRequestData createTopics(String... names) {
         CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(5000);
         for (String name : names) {
-            request.topics().add(new CreatableTopic().setName(name).setNumPartitions(1).setReplicationFactor((short) 1));
+            request.topics().add(new CreatableTopic().setName(name).setNumPartitions(1)
+                    .setReplicationFactor((short) 1));
         }
         return request;
     }

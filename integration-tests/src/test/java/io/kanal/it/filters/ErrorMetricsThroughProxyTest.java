@@ -32,6 +32,7 @@ import io.kanal.it.KafkaCluster;
 import io.kanal.it.ProxyFixture;
 import io.kanal.it.SharedCluster;
 import io.kanal.proxy.config.NamedFilter;
+import io.kanal.proxy.filter.FilterFactoryContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -49,9 +50,9 @@ class ErrorMetricsThroughProxyTest {
     @BeforeAll
     static void startProxy(KafkaCluster cluster) {
         NamedFilter metrics = new NamedFilter("errors", new MetricsFactory().create(new MetricsConfig(null),
-                new FilterClients.FactoryContext("errors", REGISTRY)));
+                FilterFactoryContext.of("errors", REGISTRY)));
         NamedFilter policy = new NamedFilter("policy", new TopicPolicyFactory().create(
-                new TopicPolicyConfig(List.of("allowed-.*")), new FilterClients.FactoryContext("policy", REGISTRY)));
+                new TopicPolicyConfig(List.of("allowed-.*")), FilterFactoryContext.of("policy", REGISTRY)));
         proxy = ProxyFixture.start(cluster, List.of(metrics, policy), REGISTRY);
     }
 

@@ -18,8 +18,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.kanal.it.KafkaCluster;
-import io.kanal.proxy.filter.FilterFactoryContext;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Topic set-up and reading helpers the filter tests need beyond {@code io.kanal.it}'s {@link Clients} and
@@ -87,9 +85,5 @@ final class FilterClients {
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
         }
-    }
-
-    /** What the app gives a filter factory: the filter's name and the proxy's registry. */
-    record FactoryContext(String filterName, MeterRegistry meterRegistry) implements FilterFactoryContext {
     }
 }

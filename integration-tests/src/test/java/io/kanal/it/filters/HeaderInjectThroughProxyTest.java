@@ -35,6 +35,7 @@ import io.kanal.it.KafkaCluster;
 import io.kanal.it.ProxyFixture;
 import io.kanal.it.SharedCluster;
 import io.kanal.proxy.config.NamedFilter;
+import io.kanal.proxy.filter.FilterFactoryContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -59,7 +60,7 @@ class HeaderInjectThroughProxyTest {
                 new HeaderInjectConfig.Header("x-vc", null, "virtualCluster")));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         NamedFilter filter = new NamedFilter("inject", new HeaderInjectFactory().create(config,
-                new FilterClients.FactoryContext("inject", registry)));
+                FilterFactoryContext.of("inject", registry)));
         proxy = ProxyFixture.start(cluster, List.of(filter), registry);
     }
 

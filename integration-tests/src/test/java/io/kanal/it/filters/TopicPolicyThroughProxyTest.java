@@ -34,6 +34,7 @@ import io.kanal.it.KafkaCluster;
 import io.kanal.it.ProxyFixture;
 import io.kanal.it.SharedCluster;
 import io.kanal.proxy.config.NamedFilter;
+import io.kanal.proxy.filter.FilterFactoryContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -53,7 +54,7 @@ class TopicPolicyThroughProxyTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         NamedFilter policy = new NamedFilter("policy", new TopicPolicyFactory().create(
                 new TopicPolicyConfig(List.of("allowed-.*", "audit")),
-                new FilterClients.FactoryContext("policy", registry)));
+                FilterFactoryContext.of("policy", registry)));
         proxy = ProxyFixture.start(cluster, List.of(policy), registry);
     }
 

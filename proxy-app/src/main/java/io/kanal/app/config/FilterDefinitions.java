@@ -38,16 +38,13 @@ final class FilterDefinitions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FilterDefinitions.class);
 
-    private record Context(String filterName, MeterRegistry meterRegistry) implements FilterFactoryContext {
-    }
-
     /** A definition whose configuration is bound, ready to be made. */
     private record Bound<C>(String name, FilterFactory<C> factory, C config, KeyPath configPath) {
 
         NamedFilter make(MeterRegistry meterRegistry) throws ConfigException {
             Filter filter;
             try {
-                filter = factory.create(config, new Context(name, meterRegistry));
+                filter = factory.create(config, FilterFactoryContext.of(name, meterRegistry));
             } catch (IllegalArgumentException e) {
                 throw ConfigException.at(configPath, e.getMessage() == null ? "unusable configuration"
                         : e.getMessage().strip().replaceAll("\\s+", " "));

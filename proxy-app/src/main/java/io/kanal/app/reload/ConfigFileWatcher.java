@@ -27,8 +27,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ..data} link it replaces. When the path passes symbolic links ({@link LinkChain}), the directory of each,
  * and of the file they lead to, is watched too. Changes to other entries of those directories are ignored, except
  * Kubernetes' own ({@code ..}-prefixed): a log file written next to the configuration must not wake the watcher with
- * every line. The callback does not learn
- * what changed: it is expected to compare the file's content itself.
+ * every line. The callback does not learn what changed: it is expected to compare the file's content itself.
  */
 final class ConfigFileWatcher implements AutoCloseable {
 

@@ -342,7 +342,7 @@ public final class ProxyConnection implements FilteredConnection {
         } catch (RuntimeException e) {
             // What decodes but cannot be written back (unknown tagged fields out of order) is unusable input.
             metrics().frameError("malformed_request");
-            close("cannot encode the filtered " + decoded.api() + " request: " + e);
+            close(CloseReasons.unencodableRequest(decoded.api(), e));
             return;
         } finally {
             inbound.release();
@@ -358,7 +358,7 @@ public final class ProxyConnection implements FilteredConnection {
         try {
             encoded = ResponseCodec.encode(downstream.alloc(), response);
         } catch (RuntimeException e) {
-            close("cannot encode a filter's " + response.api() + " response: " + e);
+            close(CloseReasons.unencodableAnswer(response.api(), e));
             return;
         }
         pending.complete(encoded);
@@ -660,7 +660,7 @@ public final class ProxyConnection implements FilteredConnection {
                 encoded = ResponseCodec.encode(downstream.alloc(), decoded.withBody(changedBody));
             } catch (RuntimeException e) {
                 metrics().frameError("malformed_response");
-                close("cannot encode the " + pending.api + " response: " + e);
+                close(CloseReasons.unencodableResponse(pending.api, e));
                 return;
             } finally {
                 frame.release();

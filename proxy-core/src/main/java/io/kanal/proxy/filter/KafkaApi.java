@@ -181,6 +181,9 @@ import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -194,6 +197,9 @@ import java.util.Objects;
  * @param <R> the response body class
  */
 public final class KafkaApi<Q extends ApiMessage, R extends ApiMessage> {
+
+    /** Every constant, in declaration order; filled by the constructor, so it is declared before them. */
+    private static final List<KafkaApi<?, ?>> ALL = new ArrayList<>();
 
     public static final KafkaApi<ProduceRequestData, ProduceResponseData> PRODUCE =
             new KafkaApi<>(ApiKeys.PRODUCE, ProduceRequestData.class, ProduceResponseData.class);
@@ -382,6 +388,12 @@ public final class KafkaApi<Q extends ApiMessage, R extends ApiMessage> {
         this.key = Objects.requireNonNull(key);
         this.requestType = requestType;
         this.responseType = responseType;
+        ALL.add(this);
+    }
+
+    /** Every API this class has a constant for, in the order they are declared. */
+    public static List<KafkaApi<?, ?>> values() {
+        return Collections.unmodifiableList(ALL);
     }
 
     /** The API's key. */

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -42,5 +44,7 @@ class KafkaApiTest {
             assertEquals(key.messageType.newResponse().getClass(), api.responseType(), key + " response class");
         }
         assertEquals(withMessages, byKey.size(), "constants for APIs kafka-clients has no messages for");
+        assertEquals(List.copyOf(byKey.values()), KafkaApi.values().stream()
+                .sorted(Comparator.comparing(KafkaApi::key)).toList(), "values() is every constant, once");
     }
 }

@@ -5,8 +5,6 @@ import io.kanal.proxy.filter.FilterFactory;
 import io.kanal.proxy.filter.FilterFactoryContext;
 import io.kanal.proxy.filter.KafkaApi;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -78,16 +76,7 @@ public final class MetricsFactory implements FilterFactory<MetricsConfig> {
 
     private static Map<String, KafkaApi<?, ?>> apisByName() {
         Map<String, KafkaApi<?, ?>> byName = new LinkedHashMap<>();
-        for (Field field : KafkaApi.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == KafkaApi.class) {
-                try {
-                    KafkaApi<?, ?> api = (KafkaApi<?, ?>) field.get(null);
-                    byName.put(api.key().name, api);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException("cannot read KafkaApi." + field.getName(), e);
-                }
-            }
-        }
+        KafkaApi.values().forEach(api -> byName.put(api.key().name, api));
         return Collections.unmodifiableMap(byName);
     }
 }

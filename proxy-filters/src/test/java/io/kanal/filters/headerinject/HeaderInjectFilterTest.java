@@ -229,7 +229,7 @@ class HeaderInjectFilterTest {
         fromBroker.responses().add(new TopicProduceResponse().setName("orders").setPartitionResponses(
                 new ArrayList<>(List.of(new PartitionProduceResponse().setIndex(2).setBaseOffset(40L)))));
         try (FilterHarness harness = connection().filter(FILTER, new HeaderInjectFactory(),
-                config("headers: [{key: x, value: y}]")).build()) {
+                Yaml.valid("headers: [{key: x, value: y}]", HeaderInjectConfig.class)).build()) {
             RequestResult<ProduceRequestData, ProduceResponseData> result = harness.request(KafkaApi.PRODUCE,
                     (short) 12, produce((short) 12, batch(CompressionType.NONE, TimestampType.CREATE_TIME, false,
                             RECORDS)));
@@ -263,16 +263,9 @@ class HeaderInjectFilterTest {
     /** Sends {@code request} on {@code connection} through a {@code header-inject} filter made from {@code yaml}. */
     private static RequestResult<ProduceRequestData, ProduceResponseData> send(
             FilterHarness.Builder connection, String yaml, ProduceRequestData request, short version) {
-        try (FilterHarness harness = connection.filter(FILTER, new HeaderInjectFactory(), config(yaml)).build()) {
+        HeaderInjectConfig config = Yaml.valid(yaml, HeaderInjectConfig.class);
+        try (FilterHarness harness = connection.filter(FILTER, new HeaderInjectFactory(), config).build()) {
             return harness.request(KafkaApi.PRODUCE, version, request);
-        }
-    }
-
-    private static HeaderInjectConfig config(String yaml) {
-        try {
-            return Yaml.bind(yaml, HeaderInjectConfig.class);
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 

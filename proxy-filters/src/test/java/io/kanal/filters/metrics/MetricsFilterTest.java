@@ -20,13 +20,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -161,7 +157,8 @@ class MetricsFilterTest {
         MetricsConfig empty = Yaml.bind("apis: []", MetricsConfig.class);
         assertEquals("apis: empty; name at least one API, or leave apis out to count every API",
                 assertThrows(IllegalArgumentException.class,
-                        () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), empty).build()).getMessage());
+                        () -> FilterHarness.builder().filter(FILTER, new MetricsFactory(), empty).build())
+                        .getMessage());
     }
 
     @Test
@@ -179,11 +176,10 @@ class MetricsFilterTest {
             }
         }
         assertTrue(names.size() > 80, names::toString);
-        Map<ApiKeys, KafkaApi<?, ?>> apis = kafkaApis();
-        assertEquals(keys, apis.keySet());
+        assertEquals(keys, KafkaApi.values().stream().map(KafkaApi::key).collect(Collectors.toSet()));
         try (FilterHarness harness = metrics(new MetricsConfig(names), registry).build()) {
             long runs = 0;
-            for (KafkaApi<?, ?> api : apis.values()) {
+            for (KafkaApi<?, ?> api : KafkaApi.values()) {
                 ResponseResult<?> result = respondWithDefaults(harness, api);
                 assertEquals(ResponseResult.Kind.SENT, result.kind(), api::toString);
                 assertEquals(++runs, hookRuns(harness, "response"), () -> "the filter's hook ran for " + api);
@@ -201,11 +197,7 @@ class MetricsFilterTest {
 
     /** A client connection through a {@code metrics} filter configured by {@code yaml}; {@code null}: no config. */
     private FilterHarness.Builder metrics(String yaml) {
-        try {
-            return metrics(yaml == null ? null : Yaml.bind(yaml, MetricsConfig.class), registry);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return metrics(yaml == null ? null : Yaml.valid(yaml, MetricsConfig.class), registry);
     }
 
     private static FilterHarness.Builder metrics(MetricsConfig config, MeterRegistry registry) {
@@ -228,18 +220,6 @@ class MetricsFilterTest {
     private Set<String> errorTags() {
         return registry.find(MetricsFilter.ERRORS).counters().stream()
                 .map(c -> c.getId().getTag("error")).collect(Collectors.toSet());
-    }
-
-    /** Every {@link KafkaApi} constant, by its key. */
-    private static Map<ApiKeys, KafkaApi<?, ?>> kafkaApis() throws IllegalAccessException {
-        Map<ApiKeys, KafkaApi<?, ?>> apis = new EnumMap<>(ApiKeys.class);
-        for (Field field : KafkaApi.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == KafkaApi.class) {
-                KafkaApi<?, ?> api = (KafkaApi<?, ?>) field.get(null);
-                apis.put(api.key(), api);
-            }
-        }
-        return apis;
     }
 
     /** A broker's response of {@code api} with every field at its default, in the API's latest version. */

@@ -18,4 +18,13 @@ public final class Yaml {
     public static <C> C bind(String yaml, Class<C> type) throws Exception {
         return MAPPER.readValue(yaml, type);
     }
+
+    /** Binds a configuration the test means to be valid: a failure is the test's own mistake. */
+    public static <C> C valid(String yaml, Class<C> type) {
+        try {
+            return bind(yaml, type);
+        } catch (Exception e) {
+            throw new AssertionError("cannot bind " + yaml + " to " + type.getSimpleName(), e);
+        }
+    }
 }

@@ -245,8 +245,8 @@ class TopicPolicyFilterTest {
     @Test
     void aFailedLookupFailsTheRequestWithAnErrorForEveryPartition() {
         // no broker answers the lookup
-        try (FilterHarness harness = FilterHarness.builder().filter(FILTER, new TopicPolicyFactory(), config(ALLOW))
-                .build()) {
+        try (FilterHarness harness = FilterHarness.builder()
+                .filter(FILTER, new TopicPolicyFactory(), Yaml.valid(ALLOW, TopicPolicyConfig.class)).build()) {
             ProduceResponseData response = harness.request(KafkaApi.PRODUCE, (short) 13,
                     produce((short) 13, linked("orders.eu", List.of(0, 1)))).response();
 
@@ -325,16 +325,8 @@ class TopicPolicyFilterTest {
     /** A producer's connection through the policy {@link #ALLOW}; the broker knows the topics of {@link #TOPICS}. */
     private static FilterHarness.Builder policy() {
         return FilterHarness.builder().virtualCluster("vc").clientId("producer-1")
-                .filter(FILTER, new TopicPolicyFactory(), config(ALLOW))
+                .filter(FILTER, new TopicPolicyFactory(), Yaml.valid(ALLOW, TopicPolicyConfig.class))
                 .broker(KafkaApi.METADATA, TopicPolicyFilterTest::metadataAnswer);
-    }
-
-    private static TopicPolicyConfig config(String yaml) {
-        try {
-            return Yaml.bind(yaml, TopicPolicyConfig.class);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** What a broker answers: names for the ids it knows, UNKNOWN_TOPIC_ID for the others. */
